@@ -89,6 +89,16 @@ def lire_csv(dossier: Path, nom: str) -> list[dict[str, str]]:
     return [{k: (None if v == NUL else v) for k, v in ligne.items()} for ligne in lignes]
 
 
+# Article du nom de commune selon le type de nom Insee (TNCC) : l'Insee publie le nom sans article
+# (« Havre ») et le TNCC qui dit lequel lui ajouter (« Le Havre »).
+ARTICLES_TNCC = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
+
+
+def nom_avec_article(nom: str, tncc: str | None) -> str:
+    article = ARTICLES_TNCC.get(tncc or "", "")
+    return nom if not article or nom.startswith(article) else article + nom
+
+
 def _texte_obligatoire(ligne: dict, colonne: str, fichier: str) -> str:
     valeur = ligne.get(colonne)
     if valeur is None or valeur == "":
@@ -336,7 +346,8 @@ def construire(source: Path, sortie: Path = SORTIE_DEFAUT) -> dict:
     communes = pl.DataFrame(
         {
             "code_commune": codes,
-            "nom_commune": [c["nom"] for c in com],
+            "nom_commune": [nom_avec_article(c["nom"], c.get("type_nom")) for c in com],
+            "tncc": [c.get("type_nom") for c in com],
             "code_departement": dep_codes,
             "code_region": reg_codes,
             "code_epci": epci_codes,
@@ -346,7 +357,8 @@ def construire(source: Path, sortie: Path = SORTIE_DEFAUT) -> dict:
             "superficie_km2": np.round(superficie, 4),
         },
         schema={
-            "code_commune": pl.String, "nom_commune": pl.String, "code_departement": pl.String,
+            "code_commune": pl.String, "nom_commune": pl.String, "tncc": pl.String,
+            "code_departement": pl.String,
             "code_region": pl.String, "code_epci": pl.String, "population": pl.Int64,
             "latitude": pl.Float64, "longitude": pl.Float64, "superficie_km2": pl.Float64,
         },
@@ -404,7 +416,7 @@ def construire(source: Path, sortie: Path = SORTIE_DEFAUT) -> dict:
     noms = sorted(list(fichiers) + ["communes_geo.parquet", "departements_geo.parquet", "regions_geo.parquet"])
     tailles = {nom: (sortie / nom).stat().st_size for nom in noms}
     sans_geom = [
-        {"code_commune": codes[i], "nom_commune": com[i]["nom"], "point": origine_point[i]}
+        {"code_commune": codes[i], "nom_commune": nom_avec_article(com[i]["nom"], com[i].get("type_nom")), "point": origine_point[i]}
         for i in np.flatnonzero(~avec_geom)
     ]
     manifeste = {
