@@ -106,11 +106,15 @@ def test_codes_texte_avec_zeros():
 def test_schema_communes_et_valeurs():
     com = ref.communes()
     assert com.schema == pl.Schema({
-        "code_commune": pl.String, "nom_commune": pl.String, "code_departement": pl.String,
+        "code_commune": pl.String, "nom_commune": pl.String, "tncc": pl.String, "code_departement": pl.String,
         "code_region": pl.String, "code_epci": pl.String, "population": pl.Int64,
         "latitude": pl.Float64, "longitude": pl.Float64, "superficie_km2": pl.Float64,
     })
     assert com["nom_commune"].null_count() == 0
+    # le libellé usuel porte l'article que le type de nom Insee (TNCC) indique
+    noms = dict(zip(com["code_commune"], com["nom_commune"]))
+    assert (noms["76351"], noms["17300"], noms["97101"], noms["01001"]) == (
+        "Le Havre", "La Rochelle", "Les Abymes", "L'Abergement-Clémenciat")
     pop = com["population"].drop_nulls()
     assert pop.len() > 0.99 * com.height and pop.min() >= 0
     # population totale : ordre de grandeur de la France (Insee : ~68 millions)
