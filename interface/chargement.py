@@ -1,0 +1,286 @@
+"""Chargement du jeu de données en service.
+
+- Dossier : ``requetes.jeu.dossier_par_defaut()`` — la variable d'environnement ``TDB_DONNEES`` si elle
+  est définie, sinon le jeu de démonstration ``donnees_locales/demo``, généré au premier lancement
+  (``donnees.demo.generer``) avec une barre de progression commentée.
+- Validation : ``donnees.valider.valider_dossier``, gardée en cache par dossier et par signature des
+  fichiers (nom, taille, date de modification) : un export remplacé est revalidé.
+- Un jeu valide est ouvert une fois (``st.cache_resource``) ; les pages le prennent par ``jeu()``.
+- ``en_cache(fonction, *args)`` garde en cache (``st.cache_data``) le résultat d'une fonction de
+  ``requetes`` appelée sur le jeu en service.
+
+Rien ici n'affiche de trace d'erreur : un jeu invalide ou illisible donne un ``EtatJeu`` non valide,
+que le point d'entrée montre sur une page d'erreur en français.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import streamlit as st
+
+from donnees.contrat import NOMS_TABLES, TABLES, VERSION_CONTRAT
+from requetes import jeu as module_jeu
+
+_CLE_ETAT = "_tdb_etat_jeu"
+_VERROU_DEMO = threading.Lock()
+
+Signature = tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True)
+class ProblemeChargement:
+    """Une erreur ou un avertissement à montrer, sous la forme que donne le validateur."""
+
+    niveau: str  # "erreur" | "avertissement"
+    fichier: str | None
+    colonne: str | None
+    regle: str
+    message: str
+    lignes: tuple[int, ...] = ()
+    nb_autres: int = 0
+
+
+@dataclass(frozen=True)
+class EtatJeu:
+    """Le jeu de données en service et ce qu'on en sait."""
+
+    dossier: Path
+    demo: bool
+    signature: Signature
+    valide: bool
+    erreurs: tuple[ProblemeChargement, ...] = ()
+    avertissements: tuple[ProblemeChargement, ...] = ()
+    periode: tuple[date, date] | None = None
+    lignes: dict[str, int] = field(default_factory=dict)
+    texte_rapport: str = ""
+    version_contrat: int = VERSION_CONTRAT
+
+    @property
+    def libelle(self) -> str:
+        if self.demo:
+            return "jeu de démonstration (données fictives)"
+        return f"exports du dossier {self.dossier}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Dossier, signature, jeu de démonstration
+# ---------------------------------------------------------------------------------------------
+
+
+def dossier_en_service() -> tuple[Path, bool]:
+    """(dossier, est_demo) : le dossier de ``TDB_DONNEES`` ou le jeu de démonstration local."""
+    dossier = Path(module_jeu.dossier_par_defaut())
+    demo = not os.environ.get("TDB_DONNEES") and dossier.resolve() == Path(module_jeu.DOSSIER_DEMO).resolve()
+    return dossier, demo
+
+
+def signature(dossier: Path) -> Signature:
+    """(fichier, taille, date de modification en ns) de chaque fichier du contrat présent."""
+    morceaux = []
+    for nom in NOMS_TABLES:
+        chemin = Path(dossier) / TABLES[nom].fichier
+        try:
+            etat = chemin.stat()
+        except OSError:
+            morceaux.append((TABLES[nom].fichier, -1, -1))
+        else:
+            morceaux.append((TABLES[nom].fichier, etat.st_size, etat.st_mtime_ns))
+    return tuple(morceaux)
+
+
+def demo_complete(dossier: Path) -> bool:
+    return all((Path(dossier) / TABLES[nom].fichier).is_file() for nom in NOMS_TABLES)
+
+
+def generer_demo(dossier: Path, progression: Callable[[float, str], None] | None = None) -> Path:
+    """Génère le jeu de démonstration dans un dossier temporaire voisin puis le met en place d'un coup
+    (deux sessions simultanées ne se marchent pas dessus ; un arrêt en cours de route ne laisse pas un
+    jeu à moitié écrit)."""
+    from donnees import demo
+
+    dossier = Path(dossier)
+    with _VERROU_DEMO:
+        if demo_complete(dossier):
+            return dossier
+        dossier.parent.mkdir(parents=True, exist_ok=True)
+        temporaire = Path(tempfile.mkdtemp(prefix=".demo-", dir=dossier.parent))
+        try:
+            demo.generer(temporaire, progression=progression)
+            if dossier.exists():
+                shutil.rmtree(dossier)
+            temporaire.rename(dossier)
+        finally:
+            if temporaire.exists():
+                shutil.rmtree(temporaire, ignore_errors=True)
+    return dossier
+
+
+def _generer_demo_avec_progression(dossier: Path) -> None:
+    zone = st.empty()
+    with zone.container():
+        st.info(
+            "Premier lancement : création du jeu de démonstration (données fictives, conformes au "
+            "contrat d'export). Cela ne se fait qu'une fois.",
+            icon=":material/hourglass_top:",
+        )
+        barre = st.progress(0.0, text="Préparation du jeu de démonstration…")
+
+    def progression(fraction: float, message: str) -> None:
+        barre.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+
+    generer_demo(dossier, progression)
+    zone.empty()
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation (en cache) et ouverture du jeu (en cache)
+# ---------------------------------------------------------------------------------------------
+
+
+def _probleme(a: Any) -> ProblemeChargement:
+    return ProblemeChargement(
+        niveau=str(getattr(a, "niveau", "erreur")),
+        fichier=getattr(a, "fichier", None),
+        colonne=getattr(a, "colonne", None),
+        regle=str(getattr(a, "regle", "")),
+        message=str(getattr(a, "message", a)),
+        lignes=tuple(int(x) for x in (getattr(a, "lignes", None) or ())),
+        nb_autres=int(getattr(a, "nb_autres", 0) or 0),
+    )
+
+
+def _dates(periode: Any) -> tuple[date, date] | None:
+    if not periode:
+        return None
+    try:
+        debut, fin = periode
+    except (TypeError, ValueError):
+        return None
+    if debut is None or fin is None:
+        return None
+    return debut, fin
+
+
+@st.cache_data(show_spinner="Contrôle du jeu de données…", max_entries=8)
+def _valider(dossier: str, sig: Signature, demo: bool) -> EtatJeu:
+    from donnees.valider import valider_dossier
+
+    chemin = Path(dossier)
+    if not chemin.is_dir():
+        erreur = ProblemeChargement(
+            niveau="erreur", fichier=None, colonne=None, regle="dossier_absent",
+            message=f"Le dossier de données {chemin} n'existe pas ou n'est pas un dossier "
+                    "(variable d'environnement TDB_DONNEES).",
+        )
+        return EtatJeu(dossier=chemin, demo=demo, signature=sig, valide=False, erreurs=(erreur,))
+    try:
+        rapport = valider_dossier(chemin)
+    except Exception as exc:  # noqa: BLE001 — un validateur qui casse ne doit pas montrer de trace
+        erreur = ProblemeChargement(
+            niveau="erreur", fichier=None, colonne=None, regle="validation_impossible",
+            message=f"Le contrôle du dossier {chemin} a échoué : {type(exc).__name__} : {exc}",
+        )
+        return EtatJeu(dossier=chemin, demo=demo, signature=sig, valide=False, erreurs=(erreur,))
+    texte = ""
+    try:
+        texte = rapport.texte()
+    except Exception:  # noqa: BLE001
+        texte = ""
+    return EtatJeu(
+        dossier=chemin,
+        demo=demo,
+        signature=sig,
+        valide=bool(rapport.valide),
+        erreurs=tuple(_probleme(a) for a in rapport.erreurs),
+        avertissements=tuple(_probleme(a) for a in rapport.avertissements),
+        periode=_dates(getattr(rapport, "periode", None)),
+        lignes=dict(getattr(rapport, "lignes", {}) or {}),
+        texte_rapport=texte,
+    )
+
+
+@st.cache_resource(show_spinner="Ouverture du jeu de données…", max_entries=2)
+def _ouvrir(dossier: str, sig: Signature) -> module_jeu.JeuDeDonnees:
+    return module_jeu.JeuDeDonnees(Path(dossier))
+
+
+def preparer() -> EtatJeu:
+    """Prépare le jeu en service pour cette exécution (génère la démonstration si besoin, valide) et
+    le mémorise pour ``etat_jeu()`` et ``jeu()``. Appelé par le point d'entrée."""
+    dossier, demo = dossier_en_service()
+    if demo and not demo_complete(dossier):
+        try:
+            _generer_demo_avec_progression(dossier)
+        except Exception as exc:  # noqa: BLE001 — montré en français, sans trace
+            erreur = ProblemeChargement(
+                niveau="erreur", fichier=None, colonne=None, regle="demo_impossible",
+                message=f"La création du jeu de démonstration dans {dossier} a échoué : "
+                        f"{type(exc).__name__} : {exc}",
+            )
+            etat = EtatJeu(dossier=dossier, demo=True, signature=signature(dossier), valide=False,
+                           erreurs=(erreur,))
+            st.session_state[_CLE_ETAT] = etat
+            return etat
+    sig = signature(dossier)
+    etat = _valider(str(dossier), sig, demo)
+    st.session_state[_CLE_ETAT] = etat
+    return etat
+
+
+def etat_jeu() -> EtatJeu:
+    """L'état du jeu préparé par le point d'entrée pour l'exécution en cours."""
+    from interface.garde import assurer_navigation
+
+    assurer_navigation()
+    etat = st.session_state.get(_CLE_ETAT)
+    if etat is None:
+        etat = preparer()
+    return etat
+
+
+def jeu() -> module_jeu.JeuDeDonnees:
+    """Le jeu de données en service (ouvert une fois par dossier et signature)."""
+    etat = etat_jeu()
+    if not etat.valide:
+        raise RuntimeError("Le jeu de données en service n'est pas valide : aucune requête possible.")
+    return _ouvrir(str(etat.dossier), etat.signature)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _appel_en_cache(dossier: str, sig: Signature, module: str, nom: str, args: tuple, kwargs: tuple):
+    fonction = getattr(importlib.import_module(module), nom)
+    return fonction(_ouvrir(dossier, sig), *args, **dict(kwargs))
+
+
+def en_cache(fonction: Callable, *args, **kwargs):
+    """``fonction(jeu(), *args, **kwargs)`` gardé en cache par jeu et par arguments.
+
+    ``fonction`` doit être une fonction de niveau module de la couche ``requetes`` (ou
+    ``cartes``) ; ses arguments doivent être hachables par Streamlit (texte, nombres, listes…).
+    """
+    module = getattr(fonction, "__module__", "") or ""
+    if not (module.startswith("requetes.") or module.startswith("cartes.")):
+        raise ValueError(f"en_cache n'accepte que des fonctions de requetes ou cartes, pas {module}.")
+    etat = etat_jeu()
+    if not etat.valide:
+        raise RuntimeError("Le jeu de données en service n'est pas valide : aucune requête possible.")
+    return _appel_en_cache(str(etat.dossier), etat.signature, module, fonction.__name__, args,
+                           tuple(sorted(kwargs.items())))
+
+
+def annees_et_regions() -> tuple[list[int], list[tuple[str, str]]]:
+    """Années présentes dans les données et régions (code, nom) pour les filtres partagés."""
+    from requetes import indicateurs
+
+    annees = en_cache(indicateurs.annees_disponibles)
+    regions = en_cache(indicateurs.regions)
+    return [int(a) for a in annees], [(str(c), str(n)) for c, n in regions.select("code_region", "nom_region").iter_rows()]

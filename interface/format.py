@@ -1,0 +1,245 @@
+"""Mise en forme française des nombres, montants, pourcentages et dates (Babel, locale fr_FR).
+
+Aucune dépendance à Streamlit : ces fonctions servent aux pages, aux graphiques, aux exports et aux
+tests. Conventions :
+
+- séparateur de milliers : espace fine insécable (U+202F), comme le fait Babel pour le français ;
+- entre un nombre et son unité : espace insécable (U+00A0), « 49,1 M€ », « 87,5 % » ;
+- arrondi au plus proche, les demis vers le haut (« 2,5 » → « 3 »), et non l'arrondi bancaire ;
+- une valeur absente (``None``, NaN) s'affiche « — » ;
+- un nombre négatif commence par le signe moins ASCII « - » (Streamlit s'en sert pour orienter la
+  flèche de ``st.metric``).
+
+Les pourcentages reçus sont déjà multipliés par 100 (le registre des indicateurs applique le
+``facteur``) : ``pourcentage(87.5)`` → « 87,5 % ».
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from numbers import Real
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "fr_FR"
+ESPACE_FINE = "\u202f"  # séparateur de milliers
+ESPACE = "\u00a0"  # entre le nombre et l'unité
+TIRET = "—"  # valeur absente
+
+__all__ = [
+    "ESPACE",
+    "ESPACE_FINE",
+    "TIRET",
+    "absent",
+    "date_mois",
+    "ecart",
+    "euros",
+    "format_valeur",
+    "nombre",
+    "periode",
+    "pourcentage",
+    "pour_mille",
+    "points",
+]
+
+
+def absent(valeur) -> bool:
+    """Vrai pour ``None``, NaN et les valeurs non numériques vides."""
+    if valeur is None:
+        return True
+    if isinstance(valeur, float) and math.isnan(valeur):
+        return True
+    try:
+        return bool(valeur != valeur)  # NaN numpy, Decimal('NaN')
+    except (TypeError, ValueError):
+        return False
+
+
+def _decimal(valeur, decimales: int) -> Decimal:
+    try:
+        d = Decimal(str(valeur))
+    except InvalidOperation as exc:  # pragma: no cover - garde-fou
+        raise ValueError(f"Valeur non numérique : {valeur!r}") from exc
+    quantum = Decimal(1).scaleb(-decimales)
+    d = d.quantize(quantum, rounding=ROUND_HALF_UP)
+    if d == 0:
+        d = abs(d)  # pas de « -0,0 »
+    return d
+
+
+def _motif(decimales: int) -> str:
+    return "#,##0" + ("." + "0" * decimales if decimales > 0 else "")
+
+
+def nombre(valeur, decimales: int = 0, *, signe: bool = False) -> str:
+    """« 1 234 567 », « 324,5 » ; ``signe=True`` ajoute « + » devant un nombre positif."""
+    if absent(valeur):
+        return TIRET
+    d = _decimal(valeur, decimales)
+    texte = format_decimal(d, format=_motif(decimales), locale=LOCALE, decimal_quantization=False)
+    if signe and d > 0:
+        texte = "+" + texte
+    return texte
+
+
+_ECHELLES = {
+    "Md": (1e9, "Md€"),
+    "M": (1e6, "M€"),
+    "k": (1e3, "k€"),
+    "unite": (1.0, "€"),
+}
+
+
+def euros(valeur, decimales: int | None = None, *, echelle: str = "auto", signe: bool = False,
+          precis: bool = False) -> str:
+    """Montant en euros.
+
+    - ``echelle="auto"`` : « 49,1 M€ » au-delà du million (1 décimale par défaut), « 1,2 Md€ » au-delà
+      du milliard, « 45 000 € » en dessous (0 décimale par défaut) ;
+    - ``decimales`` impose la précision : ``euros(14_625_000, 3)`` → « 14,625 M€ » ;
+    - ``precis=True`` : au millier d'euros près en M€ (1 à 3 décimales, sans zéro inutile), à l'euro
+      sous le million : ``euros(14_625_000, precis=True)`` → « 14,625 M€ », ``euros(14_500_000,
+      precis=True)`` → « 14,5 M€ », ``euros(45_000, precis=True)`` → « 45 000 € » ;
+    - ``echelle`` impose l'unité : ``"M"``, ``"Md"``, ``"k"`` ou ``"unite"`` ;
+      ``euros(125_000, 3, echelle="M")`` → « 0,125 M€ ».
+    """
+    if absent(valeur):
+        return TIRET
+    v = float(valeur)
+    if echelle == "auto":
+        if abs(v) >= 1e9:
+            echelle = "Md"
+        elif abs(v) >= 1e6:
+            echelle = "M"
+        else:
+            echelle = "unite"
+    if echelle not in _ECHELLES:
+        raise ValueError(f"Échelle inconnue : {echelle!r} (attendu : auto, Md, M, k, unite)")
+    diviseur, unite = _ECHELLES[echelle]
+    if decimales is None and precis and echelle != "unite":
+        # au millier d'euros près, sans zéros inutiles : « 14,5 M€ », « 14,625 M€ », « 49,1 M€ »
+        texte = nombre(v / diviseur, 3, signe=signe)
+        entier, _, fraction = texte.partition(",")
+        fraction = fraction.rstrip("0").ljust(1, "0")
+        return f"{entier},{fraction}" + ESPACE + unite
+    if decimales is None:
+        decimales = 0 if echelle == "unite" else 1
+    return nombre(v / diviseur, decimales, signe=signe) + ESPACE + unite
+
+
+def pourcentage(valeur, decimales: int = 1, *, signe: bool = False) -> str:
+    """« 87,5 % » pour ``valeur=87.5`` (valeur déjà exprimée en pourcentage)."""
+    if absent(valeur):
+        return TIRET
+    return nombre(valeur, decimales, signe=signe) + ESPACE + "%"
+
+
+def pour_mille(valeur, decimales: int = 1, *, signe: bool = False) -> str:
+    """« 12,3 ‰ » pour ``valeur=12.3``."""
+    if absent(valeur):
+        return TIRET
+    return nombre(valeur, decimales, signe=signe) + ESPACE + "‰"
+
+
+def points(valeur, decimales: int = 1, *, signe: bool = True) -> str:
+    """Écart entre deux pourcentages : « +1,2 pt », « -3,0 pts »."""
+    if absent(valeur):
+        return TIRET
+    texte = nombre(valeur, decimales, signe=signe)
+    pluriel = abs(_decimal(valeur, decimales)) >= 2
+    return texte + ESPACE + ("pts" if pluriel else "pt")
+
+
+_MOIS = "MMMM y"
+
+
+def date_mois(valeur) -> str:
+    """« mars 2024 » pour une date (ou un texte ISO « 2024-03-01 »)."""
+    if absent(valeur):
+        return TIRET
+    if isinstance(valeur, str):
+        valeur = date.fromisoformat(valeur[:10])
+    if isinstance(valeur, datetime):
+        valeur = valeur.date()
+    if not isinstance(valeur, date):
+        # types date numpy/pandas
+        valeur = date.fromisoformat(str(valeur)[:10])
+    return format_date(valeur, _MOIS, locale=LOCALE)
+
+
+def periode(debut, fin) -> str:
+    """« janvier 2023 – décembre 2024 » ; une seule date si début = fin ; « — » si absentes."""
+    if absent(debut) and absent(fin):
+        return TIRET
+    if absent(debut) or absent(fin) or date_mois(debut) == date_mois(fin):
+        return date_mois(fin if absent(debut) else debut)
+    return f"{date_mois(debut)} – {date_mois(fin)}"
+
+
+# Volumes de personnes : toujours entiers à l'affichage (une moyenne mensuelle de jeunes accompagnés
+# se lit « 1 094 459 »). Les autres comptes (ML, accords…) gardent une décimale quand ils ne sont pas
+# entiers (moyenne sur plusieurs années d'une période).
+_UNITES_ENTIERES = {"jeunes", "habitants"}
+
+
+def format_valeur(valeur, unite: str | None, *, decimales: int | None = None, avec_unite: bool = True,
+                  signe: bool = False, precis: bool = False) -> str:
+    """Met en forme une valeur selon l'unité du registre des indicateurs.
+
+    ``"€"`` → ``euros`` (compact ; ``precis`` : au millier d'euros près) ; ``"%"`` → ``pourcentage`` ; ``"‰"`` → ``pour_mille`` ;
+    ``"ETP"`` → « 324,5 ETP », « 325 ETP » (au dixième, sans décimale pour un nombre entier) ; ``"€/jeune"`` → « 1 234 €/jeune » ; ``"ratio"`` → « 1,23 » ;
+    ``"jeunes"`` → entier (« 148 250 jeunes ») ; ``"nombre"`` → entier sans unité ; toute autre unité
+    (``"ML"``, ``"accords"``…) : nombre (0 décimale si entier, sinon 1) suivi de l'unité.
+    ``avec_unite=False`` retire le libellé d'unité des comptes et des ETP (pas de €, % ni ‰).
+    """
+    if absent(valeur):
+        return TIRET
+    u = (unite or "").strip()
+    if u == "€":
+        return euros(valeur, decimales, signe=signe, precis=precis)
+    if u == "%":
+        return pourcentage(valeur, 1 if decimales is None else decimales, signe=signe)
+    if u == "‰":
+        return pour_mille(valeur, 1 if decimales is None else decimales, signe=signe)
+    if u == "ETP":
+        if decimales is None:
+            decimales = 0 if _est_entier(valeur) else 1
+        texte = nombre(valeur, decimales, signe=signe)
+        return texte + (ESPACE + "ETP" if avec_unite else "")
+    if u.startswith("€/"):
+        texte = nombre(valeur, 0 if decimales is None else decimales, signe=signe)
+        return texte + ESPACE + u
+    if u == "nombre":
+        return nombre(valeur, 0 if decimales is None else decimales, signe=signe)
+    if u in ("ratio", ""):
+        return nombre(valeur, 2 if decimales is None else decimales, signe=signe)
+    if decimales is None:
+        decimales = 0 if (u in _UNITES_ENTIERES or _est_entier(valeur)) else 1
+    texte = nombre(valeur, decimales, signe=signe)
+    return texte + (ESPACE + u if avec_unite else "")
+
+
+def _est_entier(valeur) -> bool:
+    if isinstance(valeur, bool):
+        return True
+    if isinstance(valeur, int):
+        return True
+    if isinstance(valeur, Real):
+        return float(valeur).is_integer()
+    return False
+
+
+def ecart(valeur, unite: str | None, *, decimales: int | None = None) -> str:
+    """Écart signé entre deux valeurs de même unité, pour le ``delta`` de ``st.metric`` :
+    « +1,2 M€ », « -350 jeunes », « +1,2 pt » pour des pourcentages (écart en points)."""
+    if absent(valeur):
+        return TIRET
+    u = (unite or "").strip()
+    if u == "%":
+        return points(valeur, 1 if decimales is None else decimales)
+    if u == "‰":
+        return nombre(valeur, 1 if decimales is None else decimales, signe=True) + ESPACE + "‰"
+    return format_valeur(valeur, u, decimales=decimales, signe=True)

@@ -1,0 +1,37 @@
+"""Pied de page commun : quel jeu de données est affiché, sa période, sa version de contrat."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from interface import format as fmt
+from interface.chargement import EtatJeu
+
+
+def texte_pied(etat: EtatJeu) -> str:
+    """Texte du pied de page (sans Streamlit : testé à part)."""
+    if etat.demo:
+        source = "Jeu de démonstration (données fictives générées par l'application)"
+    else:
+        source = f"Exports du dossier « {etat.dossier} »"
+    morceaux = [f"**Données** : {source}"]
+    if etat.periode:
+        morceaux.append(f"**Période** : {fmt.periode(*etat.periode)}")
+    if etat.valide:
+        morceaux.append(f"**Contrat d'export** : version {etat.version_contrat}")
+    else:
+        morceaux.append(f"**Contrat d'export** : non respecté (version {etat.version_contrat} attendue)")
+    if etat.avertissements:
+        n = len(etat.avertissements)
+        morceaux.append(f"{n} avertissement{'s' if n > 1 else ''} au chargement")
+    return " · ".join(morceaux)
+
+
+def afficher_pied(etat: EtatJeu) -> None:
+    """Affiche le pied de page (appelé par le point d'entrée après la page)."""
+    st.divider()
+    st.caption(texte_pied(etat))
+    st.caption(
+        "France Travail (ex-Pôle emploi) et Missions Locales — pilotage du partenariat renforcé "
+        "(accord-cadre du 10 février 2015)."
+    )

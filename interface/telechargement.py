@@ -1,0 +1,90 @@
+"""Téléchargement d'un tableau en CSV (à la française) et en XLSX.
+
+- CSV : séparateur « ; », virgule décimale, encodage UTF-8 avec BOM (Excel français l'ouvre
+  directement), dates ISO ;
+- XLSX : une feuille, en-têtes en gras, filtre automatique, colonnes ajustées, volets figés ;
+- ``libelles`` renomme les colonnes (code -> libellé lisible) dans le fichier.
+
+``en_csv`` et ``en_xlsx`` rendent des octets (testés sans Streamlit) ; ``boutons_telechargement``
+affiche les deux boutons.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Mapping
+
+import polars as pl
+
+
+def _preparer(df: pl.DataFrame, libelles: Mapping[str, str] | None) -> pl.DataFrame:
+    if libelles:
+        df = df.rename({k: v for k, v in libelles.items() if k in df.columns})
+    # Les listes (ex. codes_agences) deviennent du texte « a, b » : ni le CSV ni l'XLSX ne les portent.
+    conversions = [
+        pl.col(nom).list.join(", ").alias(nom)
+        for nom, type_ in df.schema.items()
+        if isinstance(type_, pl.List) and type_.inner == pl.Utf8
+    ]
+    if conversions:
+        df = df.with_columns(conversions)
+    return df
+
+
+def en_csv(df: pl.DataFrame, libelles: Mapping[str, str] | None = None) -> bytes:
+    """CSV français : « ; », virgule décimale, UTF-8 avec BOM."""
+    df = _preparer(df, libelles)
+    texte = df.write_csv(separator=";", decimal_comma=True, date_format="%Y-%m-%d",
+                         datetime_format="%Y-%m-%d %H:%M:%S", float_scientific=False)
+    return ("\ufeff" + texte).encode("utf-8")
+
+
+def en_xlsx(df: pl.DataFrame, libelles: Mapping[str, str] | None = None, feuille: str = "Données") -> bytes:
+    """Classeur XLSX d'une feuille."""
+    df = _preparer(df, libelles)
+    tampon = io.BytesIO()
+    feuille = re.sub(r"[\[\]:*?/\\]", " ", feuille)[:31] or "Données"
+    df.write_excel(
+        tampon,
+        worksheet=feuille,
+        header_format={"bold": True, "bg_color": "#E3E3FD", "font_color": "#161616"},
+        autofit=True,
+        autofilter=True,
+        freeze_panes=(1, 0),
+        float_precision=2,
+        dtype_formats={pl.Date: "dd/mm/yyyy"},
+    )
+    return tampon.getvalue()
+
+
+def nom_fichier(base: str, extension: str, annee: int | None = None) -> str:
+    """« orientations_2024.csv » : sans accents ni espaces."""
+    sans_accents = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
+    propre = re.sub(r"[^A-Za-z0-9]+", "_", sans_accents).strip("_").lower() or "donnees"
+    if annee is not None:
+        propre += f"_{annee}"
+    return f"{propre}.{extension}"
+
+
+def boutons_telechargement(df: pl.DataFrame, base_nom: str, *, cle: str, libelles: Mapping[str, str] | None = None,
+                           annee: int | None = None, feuille: str = "Données", conteneur=None) -> None:
+    """Deux boutons côte à côte : « CSV » et « Excel (XLSX) ». ``cle`` : préfixe unique des boutons."""
+    import streamlit as st
+
+    cible = conteneur if conteneur is not None else st
+    with cible.container(horizontal=True):
+        st.download_button(
+            "Télécharger en CSV", data=en_csv(df, libelles), file_name=nom_fichier(base_nom, "csv", annee),
+            mime="text/csv", key=f"{cle}_csv", icon=":material/download:", on_click="ignore",
+            help="Séparateur « ; », virgule décimale, UTF-8 : s'ouvre directement dans un tableur français.",
+        )
+        st.download_button(
+            "Télécharger en Excel", data=en_xlsx(df, libelles, feuille), key=f"{cle}_xlsx",
+            file_name=nom_fichier(base_nom, "xlsx", annee), icon=":material/table_view:", on_click="ignore",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+__all__ = ["boutons_telechargement", "en_csv", "en_xlsx", "nom_fichier"]

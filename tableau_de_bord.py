@@ -1,0 +1,25 @@
+"""Point d'entrée du tableau de bord : ``streamlit run tableau_de_bord.py``.
+
+Prépare le jeu de données, affiche la navigation, les filtres partagés (liés à l'URL), la page choisie
+puis le pied de page. Tout le reste vit dans ``interface/`` et ``pages/``.
+"""
+
+import streamlit as st
+
+from interface import chargement, etat, navigation, pied, theme
+from interface.garde import assurer_navigation
+
+st.set_page_config(
+    page_title="Pilotage du partenariat renforcé",
+    page_icon=theme.icone_application(),
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+assurer_navigation()  # voir interface/garde.py : le dossier pages/ et l'ancien mode multipage
+etat_jeu = chargement.preparer()
+page = navigation.construire_navigation(etat_jeu.valide)
+if etat_jeu.valide:
+    etat.afficher_filtres(*chargement.annees_et_regions())
+page.run()
+pied.afficher_pied(etat_jeu)
