@@ -110,7 +110,7 @@ def jeu_minimal() -> dict[str, pl.DataFrame]:
                  date_signature=date(2015, 9, 1), date_debut=date(2015, 9, 1),
                  date_fin=date(2023, 6, 30), modalite_moyens="subvention",
                  **{**accord_base, "diagnostic_partage": False, "participation_jeunes": 0}),
-            dict(id_accord="AC3", code_ml="MLB", codes_agences=[], statut="en_negociation",
+            dict(id_accord="AC3", code_ml="MLB", codes_agences=["AG971"], statut="en_negociation",
                  date_signature=None, date_debut=None, date_fin=None, modalite_moyens="aucune",
                  **{**accord_base, "plan_actions": False}),
         ]),
