@@ -16,7 +16,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-assurer_navigation()  # voir interface/garde.py : le dossier pages/ et l'ancien mode multipage
+assurer_navigation(relancer=False)  # voir interface/garde.py : le dossier pages/ et l'ancien mode multipage
 etat_jeu = chargement.preparer()
 page = navigation.construire_navigation(etat_jeu.valide)
 if etat_jeu.valide:

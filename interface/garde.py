@@ -19,11 +19,20 @@ from __future__ import annotations
 import streamlit as st
 
 
-def assurer_navigation() -> None:
+def assurer_navigation(relancer: bool = True) -> None:
+    """Repasse en mode ``st.navigation``.
+
+    ``relancer=False`` : appel du point d'entrée lui-même, qui est en train de s'exécuter et va appeler
+    ``st.navigation`` : il suffit de baisser le drapeau, sans relancer (une relance effacerait le clic
+    d'un bouton ou l'envoi d'un formulaire que la page doit lire dans cette exécution).
+    ``relancer=True`` : appel depuis une page ; si le drapeau est encore levé, c'est que Streamlit
+    exécute la page seule, sans le point d'entrée : on relance pour passer par lui.
+    """
     try:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:  # pragma: no cover - API interne déplacée : rien à corriger
         return
     if getattr(PagesManager, "uses_pages_directory", None):
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        if relancer:
+            st.rerun()

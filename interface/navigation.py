@@ -57,7 +57,7 @@ CATALOGUE: list[EntreePage] = [
         "Portrait d'un territoire ou d'une Mission Locale : contexte, moyens, résultats.",
     ),
     EntreePage(
-        "pages/budget.py", "Budget", ":material/euro:", "budget", "Budget",
+        "pages/budget.py", "Budget de l'accord", ":material/euro:", "budget", "Budget",
         "Enveloppe de l'accord, valorisation des agents affectés, subventions et crédits par territoire.",
     ),
     EntreePage(
