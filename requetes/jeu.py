@@ -4,7 +4,10 @@ paramétrées lues dans ``requetes/sql/*.sql``, des résultats Polars.
 Règles :
 - toute valeur venant d'un utilisateur passe en paramètre ``?`` ou ``$nom`` ; jamais dans le texte SQL ;
 - les seuls identifiants insérés dans un texte SQL viennent d'une liste blanche (contrat, registre) ;
-- une connexion par fil d'exécution (``curseur()``), la connexion mère n'est jamais partagée.
+- une connexion par fil d'exécution (``curseur()``), la connexion mère n'est jamais partagée ;
+- les calculs lourds (cubes de mesures) sont faits une fois par jeu : ``materialiser(nom)`` crée une table
+  DuckDB à partir de ``requetes/sql/{nom}.sql`` ; ``memo(cle, calcul)`` garde un petit résultat Python.
+  Le jeu ne change pas une fois ouvert : un nouveau dossier = un nouvel objet ``JeuDeDonnees``.
 """
 
 from __future__ import annotations
@@ -70,13 +73,19 @@ def _liste_selection(con: duckdb.DuckDBPyConnection, nom: str, chemin: Path) -> 
     return ", ".join(morceaux)
 
 
-@dataclass
+@dataclass(eq=False)
 class JeuDeDonnees:
-    """Un dossier d'exports conformes au contrat, ouvert en lecture seule."""
+    """Un dossier d'exports conformes au contrat, ouvert en lecture seule.
+
+    Égalité et hachage par identité (``eq=False``) ; ``empreinte`` identifie le contenu du dossier
+    (chemin, taille et date de chaque fichier), utile comme clé de cache (``st.cache_data``).
+    """
 
     dossier: Path
     _con: duckdb.DuckDBPyConnection = field(init=False, repr=False)
     _local: threading.local = field(init=False, repr=False, default_factory=threading.local)
+    _verrou: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
+    _memo: dict = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.dossier = Path(self.dossier).resolve()
@@ -107,12 +116,56 @@ class JeuDeDonnees:
         return cur
 
     def sql(self, texte: str, params: list | dict | None = None) -> pl.DataFrame:
-        """Exécute un texte SQL paramétré et rend un DataFrame Polars."""
-        return self.curseur().execute(texte, params or []).pl()
+        """Exécute un texte SQL paramétré et rend un DataFrame Polars.
+
+        DuckDB 2 : ``execute()`` rend la connexion (plus de ``.pl()``) ; on passe par une relation
+        (``sql(texte, params=...)``), qui rend directement du Polars.
+        """
+        return self.curseur().sql(texte, params=params or None).pl()
 
     def requete(self, nom: str, params: list | dict | None = None) -> pl.DataFrame:
         """Exécute la requête ``requetes/sql/{nom}.sql`` avec ses paramètres."""
         return self.sql(texte_sql(nom), params)
+
+    def memo(self, cle, calcul):
+        """Rend ``calcul()``, calculé une seule fois pour ce jeu et cette clé (sûr entre fils)."""
+        try:
+            return self._memo[cle]
+        except KeyError:
+            pass
+        with self._verrou:
+            if cle not in self._memo:
+                self._memo[cle] = calcul()
+            return self._memo[cle]
+
+    def materialiser(self, nom: str, params: list | dict | None = None) -> str:
+        """Crée une fois la table ``nom`` avec le résultat de ``requetes/sql/{nom}.sql`` ; rend ``nom``.
+
+        Le nom est à la fois celui du fichier SQL (liste blanche : les fichiers présents) et celui de la
+        table. La table vit dans la base en mémoire du jeu : tous les curseurs la voient.
+        """
+        if not nom.isidentifier():
+            raise KeyError(f"Requête inconnue : {nom}")
+
+        def creer() -> str:
+            texte = texte_sql(nom).strip().rstrip(";")
+            self.curseur().execute(f"CREATE OR REPLACE TABLE {nom} AS\n{texte}", params or []).fetchall()
+            return nom
+
+        return self.memo(("table", nom), creer)
+
+    @property
+    def empreinte(self) -> str:
+        """Chemin du dossier, taille et date de modification de chaque fichier du contrat."""
+        morceaux = [str(self.dossier)]
+        for nom in NOMS_TABLES:
+            chemin = self.dossier / TABLES[nom].fichier
+            try:
+                st = chemin.stat()
+                morceaux.append(f"{nom}:{st.st_size}:{st.st_mtime_ns}")
+            except OSError:
+                morceaux.append(f"{nom}:absent")
+        return "|".join(morceaux)
 
 
 def dossier_par_defaut() -> Path:
