@@ -143,3 +143,132 @@ def ecrire_jeu(dossier: Path, tables: dict[str, pl.DataFrame]) -> Path:
     for nom, df in tables.items():
         df.write_parquet(dossier / f"{nom}.parquet")
     return dossier
+
+
+def dossier_demo_partage(tmp_path_factory, graine: int = 2015) -> Path:
+    """Jeu de démonstration (``donnees.demo.generer``) généré une seule fois par session de tests, même
+    entre les processus de pytest-xdist : il est écrit sous le dossier temporaire commun de la session
+    (parent des dossiers des processus), sous un verrou de fichier. Rend le dossier."""
+    import fcntl
+    import os
+
+    from donnees.contrat import NOMS_TABLES
+    from donnees.demo import generer
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    dossier = base / f"demo_partage_{graine}"
+    with open(base / f"demo_partage_{graine}.verrou", "w") as verrou:
+        fcntl.flock(verrou, fcntl.LOCK_EX)
+        try:
+            fini = base / f"demo_partage_{graine}.fini"
+            if not fini.is_file():
+                import shutil
+
+                temporaire = base / f"demo_partage_{graine}.en_cours"
+                for reste in (temporaire, dossier):  # restes d'une session interrompue
+                    if reste.exists():
+                        shutil.rmtree(reste)
+                generer(temporaire, graine=graine)
+                assert all((temporaire / f"{t}.parquet").is_file() for t in NOMS_TABLES)
+                temporaire.rename(dossier)
+                fini.write_text("ok", encoding="utf-8")
+        finally:
+            fcntl.flock(verrou, fcntl.LOCK_UN)
+    return dossier
+
+
+def octets_parquet(df: pl.DataFrame) -> bytes:
+    """Le Parquet d'un DataFrame, en octets (pour simuler un téléversement)."""
+    import io
+
+    tampon = io.BytesIO()
+    df.write_parquet(tampon)
+    return tampon.getvalue()
+
+
+def empreinte_arborescence(dossier: Path) -> dict[str, str]:
+    """{chemin relatif: sha256} de tous les fichiers sous ``dossier`` (dossiers cachés compris), pour
+    vérifier qu'une opération n'a rien changé."""
+    import hashlib
+
+    dossier = Path(dossier)
+    empreintes = {}
+    if not dossier.exists():
+        return empreintes
+    for p in sorted(dossier.rglob("*")):
+        if p.is_file():
+            empreintes[str(p.relative_to(dossier))] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return empreintes
+
+
+def jeu_accords_varies() -> dict[str, pl.DataFrame]:
+    """``jeu_minimal()`` plus six ML de Bourgogne-Franche-Comté aux accords choisis pour couvrir chaque
+    situation au 31 décembre 2024 (réponses connues, voir tests/requetes/test_accords.py) :
+
+    - MLA (Belfort) : AC1 (signé, depuis 2015, sans fin) et AC4 (signé, 2024-01-01 → 2025-06-30) : deux
+      accords en vigueur, AC4 est l'accord courant (le plus récent) ;
+    - MLB (Les Abymes) : AC2 échu, AC3 en négociation → en négociation ;
+    - MLC (Doubs) : aucun accord ;
+    - MLD (Jura) : AC5 dénoncé (2019-03-01 → 2024-03-31) → dénoncé ;
+    - MLE (Haute-Saône) : AC6 non engagé → non engagée ;
+    - MLF (Nièvre) : AC7 signé 2016 → 2022-12-31 (terminé), AC8 signé qui ne commence que le 2025-03-01 → échu
+      au 31/12/2024, en vigueur au 31/12/2025 ;
+    - MLG (Yonne) : AC9 signé 2020-01-01 → 2025-03-31, AC10 signé qui commence le 2025-04-01 (renouvellement
+      déjà signé) ;
+    - MLH (Saône-et-Loire) : AC11 signé 2021-01-01 → 2025-09-30, AC12 en négociation.
+    """
+    t = jeu_minimal()
+    nouvelles = [
+        ("MLC", "Mission Locale du Doubs", "25", "25056"),
+        ("MLD", "Mission Locale du Jura", "39", "39300"),
+        ("MLE", "Mission Locale de Haute-Saône", "70", "70550"),
+        ("MLF", "Mission Locale de la Nièvre", "58", "58194"),
+        ("MLG", "Mission Locale de l'Yonne", "89", "89024"),
+        ("MLH", "Mission Locale de Saône-et-Loire", "71", "71270"),
+    ]
+    t["missions_locales"] = pl.concat([t["missions_locales"], _df("missions_locales", [
+        dict(code_ml=c, nom_ml=n, code_departement=d, code_commune_siege=s) for c, n, d, s in nouvelles])])
+    contenu = dict(diagnostic_partage=True, plan_actions=True, criteres_orientation=True, ouverture_actions_ml=True,
+                   equipe_commune_entreprises=True, comite_pilotage=True, implication_president=True,
+                   participation_jeunes=3)
+    rien = {k: (0 if k == "participation_jeunes" else False) for k in contenu}
+
+    def accord(id_, ml, statut, sig, debut, fin, modalite="agent_affecte", **champs):
+        return dict(id_accord=id_, code_ml=ml, codes_agences=[] if statut == "non_engage" else ["AG90A"],
+                    statut=statut, date_signature=sig, date_debut=debut, date_fin=fin, modalite_moyens=modalite,
+                    **{**contenu, **champs})
+
+    t["accords"] = pl.concat([t["accords"], _df("accords", [
+        accord("AC4", "MLA", "signe", date(2023, 12, 1), date(2024, 1, 1), date(2025, 6, 30), "mixte",
+               equipe_commune_entreprises=False, participation_jeunes=1),
+        accord("AC5", "MLD", "denonce", date(2019, 3, 1), date(2019, 3, 1), date(2024, 3, 31), "subvention"),
+        accord("AC6", "MLE", "non_engage", None, None, None, "aucune", **rien),
+        accord("AC7", "MLF", "signe", date(2016, 1, 1), date(2016, 1, 1), date(2022, 12, 31),
+               diagnostic_partage=False, plan_actions=False, participation_jeunes=0),
+        accord("AC8", "MLF", "signe", date(2025, 2, 1), date(2025, 3, 1), None),
+        accord("AC9", "MLG", "signe", date(2020, 1, 1), date(2020, 1, 1), date(2025, 3, 31),
+               comite_pilotage=False, implication_president=False, participation_jeunes=2),
+        accord("AC10", "MLG", "signe", date(2025, 1, 15), date(2025, 4, 1), None),
+        accord("AC11", "MLH", "signe", date(2021, 1, 1), date(2021, 1, 1), date(2025, 9, 30),
+               criteres_orientation=False, participation_jeunes=1),
+        accord("AC12", "MLH", "en_negociation", None, None, None, "aucune"),
+    ])])
+    return t
+
+
+def jeu_orientations_varie() -> dict[str, pl.DataFrame]:
+    """``jeu_minimal()`` dont les orientations de 2024 s'arrêtent en juin, et où MLA oriente davantage en
+    2024 pour « accompagnement global » (24 orientés, 20 acceptés, 16 entrés par mois au lieu de 20, 18, 15).
+    Réponses connues : voir tests/requetes/test_orientations.py."""
+    t = jeu_minimal()
+    o = t["orientations"].filter(~((pl.col("mois").dt.year() == 2024) & (pl.col("mois").dt.month() > 6)))
+    cible = ((pl.col("mois").dt.year() == 2024) & (pl.col("code_ml") == "MLA")
+             & (pl.col("motif") == "accompagnement_global"))
+    t["orientations"] = o.with_columns(
+        pl.when(cible).then(24).otherwise(pl.col("orientes")).alias("orientes"),
+        pl.when(cible).then(20).otherwise(pl.col("acceptes")).alias("acceptes"),
+        pl.when(cible).then(16).otherwise(pl.col("entres")).alias("entres"),
+    )
+    return t

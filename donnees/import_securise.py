@@ -1,0 +1,766 @@
+"""Import d'un nouveau jeu d'exports, sans faire confiance à ce qui arrive.
+
+Trois entrées : des fichiers Parquet téléversés, **une** archive zip téléversée, ou un dossier du
+serveur choisi parmi ceux qu'autorise le réglage ``TDB_IMPORT_DOSSIERS``. Dans tous les cas :
+
+- on n'accepte que les fichiers du contrat (``missions_locales.parquet``…) et une archive zip ; le
+  **contenu** est vérifié, pas seulement le nom : un Parquet commence et finit par ``PAR1``, un zip
+  commence par ``PK\\x03\\x04`` ;
+- taille limitée (réglable : ``TDB_IMPORT_TAILLE_MAX_MO`` par fichier, ``TDB_IMPORT_TOTAL_MAX_MO``
+  pour tout l'import) ; dans un zip, les tailles **déclarées** sont contrôlées avant tout
+  décompression (taille, total, taux de compression d'une bombe zip, nombre d'entrées), puis chaque
+  entrée est décompressée en flux avec un plafond d'octets (une taille déclarée mensongère est
+  arrêtée au plafond) ;
+- entrées de zip refusées : chemin absolu, ``..``, lien symbolique, entrée chiffrée, archive
+  imbriquée, nom hors contrat, doublon ;
+- un nom reçu n'est jamais employé comme chemin : les fichiers sont écrits sous le nom du contrat,
+  dans un dossier de dépôt caché du magasin de versions ; rien n'est exécuté ni évalué (les Parquet
+  ne sont lus que par DuckDB et Polars) ;
+- les tables absentes de l'import sont reprises de la version en service, et le résultat le dit ;
+- le jeu assemblé passe par le validateur (``donnees.valider``) et par un contrôle des dates
+  plausibles ; au moindre refus, rien ne change (``donnees.versions``).
+
+L'import n'est permis que si le déploiement l'autorise (``TDB_IMPORT_AUTORISE=1``, ou le secret
+Streamlit ``import_autorise`` lu par la page) : c'est à la page de le vérifier avant d'appeler ces
+fonctions. Aucun import de Streamlit ici.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import shutil
+import stat
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Iterable, Sequence
+
+import duckdb
+from babel.numbers import format_decimal
+
+from donnees import versions
+from donnees.contrat import DATE, NOMS_TABLES, TABLES
+from donnees.valider import AVERTISSEMENT, ERREUR, Anomalie, Rapport, texte_lignes
+
+Mo = 1024 * 1024
+TAILLE_MAX_MO_DEFAUT = 512
+TOTAL_MAX_MO_DEFAUT = 2048
+RATIO_MAX_DEFAUT = 200.0
+NB_ENTREES_MAX_DEFAUT = 64
+SIGNATURE_PARQUET = b"PAR1"
+SIGNATURE_ZIP = b"PK\x03\x04"
+SIGNATURE_ZIP_VIDE = b"PK\x05\x06"
+TAILLE_BLOC = 1 << 20
+ANNEE_MIN = 2000  # aucune donnée du partenariat n'est antérieure
+ECART_ANNEES_MAX = 10  # au-delà de l'année en cours + 10 : date saisie de travers
+FICHIERS_CONTRAT = {TABLES[n].fichier: n for n in NOMS_TABLES}
+VALEURS_VRAIES = {"1", "true", "vrai", "oui", "yes", "on"}
+# Rebuts qu'ajoutent les outils d'archivage de macOS et Windows : ignorés (jamais extraits), signalés.
+REBUTS_ZIP = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
+DOSSIER_IMPORT_DEFAUT = versions.RACINE_DEPOT / "donnees_locales" / "a_importer"
+
+
+# --------------------------------------------------------------------------------------------
+# Réglages
+# --------------------------------------------------------------------------------------------
+
+def import_autorise_env() -> bool:
+    """Vrai si la variable d'environnement ``TDB_IMPORT_AUTORISE`` l'autorise (désactivé par défaut)."""
+    return os.environ.get("TDB_IMPORT_AUTORISE", "").strip().lower() in VALEURS_VRAIES
+
+
+def _mo_env(nom: str, defaut: int) -> int:
+    try:
+        valeur = float(os.environ.get(nom, "").replace(",", "."))
+    except ValueError:
+        return defaut * Mo
+    return int(valeur * Mo) if valeur > 0 else defaut * Mo
+
+
+@dataclass(frozen=True)
+class Limites:
+    """Plafonds d'un import (octets)."""
+
+    taille_fichier: int = TAILLE_MAX_MO_DEFAUT * Mo  # un fichier Parquet (téléversé, du dossier, ou décompressé)
+    taille_totale: int = TOTAL_MAX_MO_DEFAUT * Mo  # tout l'import (décompressé), archive zip comprise
+    ratio_compression: float = RATIO_MAX_DEFAUT  # taille décompressée / compressée d'une entrée de zip
+    nb_entrees: int = NB_ENTREES_MAX_DEFAUT  # entrées d'une archive zip
+
+    @classmethod
+    def depuis_environnement(cls) -> "Limites":
+        return cls(taille_fichier=_mo_env("TDB_IMPORT_TAILLE_MAX_MO", TAILLE_MAX_MO_DEFAUT),
+                   taille_totale=_mo_env("TDB_IMPORT_TOTAL_MAX_MO", TOTAL_MAX_MO_DEFAUT))
+
+
+def dossiers_autorises() -> list[Path]:
+    """Dossiers du serveur sous lesquels on peut importer (``TDB_IMPORT_DOSSIERS``, chemins séparés
+    par « : », sinon ``donnees_locales/a_importer``)."""
+    env = os.environ.get("TDB_IMPORT_DOSSIERS", "")
+    chemins = [Path(p) for p in env.split(os.pathsep) if p.strip()] or [DOSSIER_IMPORT_DEFAUT]
+    return chemins
+
+
+def dossiers_importables(autorises: Sequence[Path] | None = None) -> list[Path]:
+    """Sous-dossiers directs (non cachés, pas des liens) des dossiers autorisés : ce que la page propose."""
+    trouves = []
+    for racine in autorises if autorises is not None else dossiers_autorises():
+        try:
+            enfants = sorted(Path(racine).iterdir())
+        except OSError:
+            continue
+        for p in enfants:
+            if p.name.startswith(".") or p.is_symlink() or not p.is_dir():
+                continue
+            trouves.append(p)
+    return trouves
+
+
+def _nombre(n: float | int) -> str:
+    return format_decimal(n, locale="fr_FR")
+
+
+def taille_lisible(octets: int) -> str:
+    """« 512 Mo », « 1,5 Go », « 12,3 ko »."""
+    for unite, facteur in (("Go", 1024 ** 3), ("Mo", Mo), ("ko", 1024)):
+        if octets >= facteur:
+            valeur = octets / facteur
+            texte = _nombre(round(valeur, 1)) if valeur < 100 else _nombre(round(valeur))
+            return f"{texte} {unite}"
+    return f"{_nombre(octets)} octet{'s' if octets > 1 else ''}"
+
+
+# --------------------------------------------------------------------------------------------
+# Résultat
+# --------------------------------------------------------------------------------------------
+
+REGLES_IMPORT = {
+    "import_vide": "Rien à importer",
+    "nom_inattendu": "Nom de fichier hors contrat",
+    "nom_dangereux": "Nom de fichier refusé",
+    "type_non_accepte": "Type de fichier refusé",
+    "doublon": "Fichier reçu deux fois",
+    "melange": "Archive zip avec d'autres fichiers",
+    "trop_volumineux": "Taille au-delà de la limite",
+    "fichier_vide": "Fichier vide",
+    "pas_parquet": "Contenu qui n'est pas du Parquet",
+    "parquet_tronque": "Fichier Parquet tronqué",
+    "pas_zip": "Contenu qui n'est pas une archive zip",
+    "zip_vide": "Archive zip vide",
+    "zip_illisible": "Archive zip illisible",
+    "zip_trop_d_entrees": "Trop d'entrées dans l'archive",
+    "zip_chemin_absolu": "Chemin absolu dans l'archive",
+    "zip_chemin_remontant": "Chemin « .. » dans l'archive",
+    "zip_lien_symbolique": "Lien symbolique dans l'archive",
+    "zip_chiffre": "Entrée chiffrée",
+    "zip_imbrique": "Archive dans l'archive",
+    "zip_bombe": "Taux de compression anormal (bombe zip)",
+    "zip_taille_reelle": "Taille réelle supérieure à la taille déclarée",
+    "zip_rebut": "Fichier système ignoré",
+    "dossier_non_autorise": "Dossier hors des dossiers autorisés",
+    "dossier_introuvable": "Dossier introuvable",
+    "lien_symbolique": "Lien symbolique refusé",
+    "fichier_en_trop": "Fichier ignoré",
+    "date_hors_bornes": "Date hors des bornes plausibles",
+    "ecriture_impossible": "Écriture impossible",
+    "controle_impossible": "Contrôle impossible",
+}
+
+
+@dataclass
+class ResultatImport:
+    """Issue d'un import. ``accepte`` : une nouvelle version est en service. Sinon, ``erreurs`` (et,
+    si le validateur a tourné, ``rapport``) disent pourquoi, en français ; rien n'a changé."""
+
+    accepte: bool
+    erreurs: list[Anomalie] = field(default_factory=list)
+    avertissements: list[Anomalie] = field(default_factory=list)
+    version: versions.Version | None = None
+    reprises: tuple[str, ...] = ()
+    importees: tuple[str, ...] = ()  # tables fournies par l'import
+    rapport: Rapport | None = None
+    initiale: versions.Version | None = None
+
+    @property
+    def regles(self) -> list[str]:
+        return [a.regle for a in self.erreurs]
+
+    def texte(self) -> str:
+        """Le compte rendu en texte brut, en français."""
+        lignes = []
+        if self.accepte:
+            lignes.append(f"Import accepté : version {self.version.numero} ({self.version.id}) mise en service.")
+        else:
+            n = len(self.erreurs)
+            lignes.append(f"Import refusé : {n} erreur{'s' if n > 1 else ''}. Rien n'a changé : la version en "
+                          "service reste en place.")
+        if self.reprises:
+            lignes.append("Tables reprises de la version en service (absentes de l'import) : "
+                          + ", ".join(TABLES[n].fichier for n in self.reprises) + ".")
+        if self.erreurs:
+            lignes.append("")
+            lignes.append("Erreurs :")
+            lignes += [f"  - {a.message}" for a in self.erreurs]
+        if self.avertissements:
+            lignes.append("")
+            lignes.append("Avertissements :")
+            lignes += [f"  - {a.message}" for a in self.avertissements]
+        return "\n".join(lignes)
+
+
+def _erreur(regle: str, fichier: str | None, message: str) -> Anomalie:
+    return Anomalie(ERREUR, fichier or "", None, regle, message)
+
+
+def _avertissement(regle: str, fichier: str | None, message: str) -> Anomalie:
+    return Anomalie(AVERTISSEMENT, fichier or "", None, regle, message)
+
+
+def _liste_contrat() -> str:
+    return ", ".join(TABLES[n].fichier for n in NOMS_TABLES)
+
+
+def _montrer(nom: str, longueur: int = 80) -> str:
+    """Un nom reçu, rendu inoffensif pour un message (caractères de contrôle remplacés, longueur bornée)."""
+    propre = "".join(c if unicodedata.category(c)[0] != "C" else "�" for c in str(nom))
+    return propre if len(propre) <= longueur else propre[: longueur - 1] + "…"
+
+
+# --------------------------------------------------------------------------------------------
+# Contrôles d'un nom et d'un contenu
+# --------------------------------------------------------------------------------------------
+
+class _Refus(Exception):
+    """Un fichier refusé : porte l'anomalie à rapporter."""
+
+    def __init__(self, anomalie: Anomalie):
+        super().__init__(anomalie.message)
+        self.anomalie = anomalie
+
+
+def _nom_proche(nom: str) -> str:
+    bas = nom.strip().lower()
+    for fichier, table in FICHIERS_CONTRAT.items():
+        if bas == fichier or bas.rsplit(".", 1)[0].rstrip("s") == table.rstrip("s"):
+            return f" (vouliez-vous dire « {fichier} » ? le nom doit être exact, en minuscules)"
+    return ""
+
+
+def _verifier_nom_televerse(nom: str) -> str:
+    """'parquet' ou 'zip' pour un nom reçu acceptable ; lève _Refus sinon. Le nom n'est jamais un chemin."""
+    montre = _montrer(nom)
+    if (not nom or "/" in nom or "\\" in nom or "\x00" in nom or nom in (".", "..")
+            or any(unicodedata.category(c)[0] == "C" for c in nom)):
+        raise _Refus(_erreur("nom_dangereux", montre,
+                             f"« {montre} » : nom de fichier refusé (chemin, caractère de contrôle ou nom vide). "
+                             f"Attendu : un nom simple parmi {_liste_contrat()}, ou une archive « .zip »."))
+    if nom in FICHIERS_CONTRAT:
+        return "parquet"
+    if nom.lower().endswith(".zip"):
+        return "zip"
+    if nom.lower().endswith(".parquet"):
+        raise _Refus(_erreur("nom_inattendu", montre,
+                             f"« {montre} » : nom de fichier hors contrat{_nom_proche(nom)}. Attendu : un des "
+                             f"noms {_liste_contrat()}."))
+    raise _Refus(_erreur("type_non_accepte", montre,
+                         f"« {montre} » : type de fichier refusé. Attendu : des fichiers Parquet du contrat "
+                         f"({_liste_contrat()}) ou une seule archive « .zip » qui les contient."))
+
+
+def _verifier_parquet(chemin: Path, fichier: str) -> None:
+    """Contenu d'un Parquet : non vide, ``PAR1`` en tête et en fin. Lève _Refus sinon."""
+    taille = chemin.stat().st_size
+    if taille == 0:
+        raise _Refus(_erreur("fichier_vide", fichier,
+                             f"{fichier} : le fichier est vide (0 octet). Attendu : un fichier Parquet complet."))
+    with open(chemin, "rb") as fh:
+        tete = fh.read(512)
+        fh.seek(max(taille - 4, 0))
+        queue = fh.read(4)
+    if not tete.startswith(SIGNATURE_PARQUET):
+        nature = ""
+        if tete.startswith(SIGNATURE_ZIP) or tete.startswith(SIGNATURE_ZIP_VIDE):
+            raise _Refus(_erreur("zip_imbrique", fichier,
+                                 f"{fichier} : ce fichier est une archive zip, pas un fichier Parquet (les archives "
+                                 "imbriquées ne sont pas acceptées). Attendu : un fichier Parquet (signature « PAR1 »)."))
+        try:
+            premiere = tete.decode("utf-8").splitlines()[0] if tete else ""
+            if any(sep in premiere for sep in (",", ";", "\t")):
+                nature = f" ; il ressemble à un fichier texte de type CSV (première ligne : « {_montrer(premiere)} »)"
+            elif premiere:
+                nature = " ; il ressemble à un fichier texte"
+        except UnicodeDecodeError:
+            pass
+        raise _Refus(_erreur("pas_parquet", fichier,
+                             f"{fichier} : ce n'est pas un fichier Parquet (signature « PAR1 » absente en tête)"
+                             f"{nature}. Attendu : un fichier Parquet écrit par un outil Parquet (pyarrow, Polars, "
+                             "DuckDB, Spark…) ; renommer un CSV en .parquet ne suffit pas."))
+    if queue != SIGNATURE_PARQUET or taille < 12:
+        raise _Refus(_erreur("parquet_tronque", fichier,
+                             f"{fichier} : fichier Parquet tronqué (la signature « PAR1 » de fin de fichier manque : "
+                             "copie ou téléversement interrompu ?). Attendu : un fichier Parquet complet."))
+
+
+def _trop_gros(fichier: str, taille: int, limite: int, quoi: str = "le fichier") -> _Refus:
+    return _Refus(_erreur("trop_volumineux", fichier,
+                          f"{fichier} : {quoi} fait {taille_lisible(taille)}, au-delà de la limite de "
+                          f"{taille_lisible(limite)} de ce déploiement (réglage TDB_IMPORT_TAILLE_MAX_MO ou "
+                          "TDB_IMPORT_TOTAL_MAX_MO). Attendu : un fichier plus petit, ou une limite relevée "
+                          "par l'administrateur."))
+
+
+def _copier_plafonne(source: BinaryIO, cible: Path, plafond: int, refus: Anomalie) -> int:
+    """Copie un flux dans ``cible`` (créée) sans jamais écrire plus de ``plafond`` octets : au-delà,
+    lève _Refus(refus) (le fichier partiel reste dans le dépôt, supprimé avec lui)."""
+    ecrits = 0
+    with open(cible, "xb") as dst:
+        while True:
+            bloc = source.read(min(TAILLE_BLOC, plafond + 1 - ecrits))
+            if not bloc:
+                break
+            ecrits += len(bloc)
+            if ecrits > plafond:
+                raise _Refus(refus)
+            dst.write(bloc)
+    return ecrits
+
+
+def _depasse(fichier: str, plafond: int) -> Anomalie:
+    return _erreur("trop_volumineux", fichier,
+                   f"{fichier} : le contenu dépasse la limite de {taille_lisible(plafond)} ; lecture arrêtée. "
+                   "Attendu : un fichier plus petit, ou une limite relevée par l'administrateur.")
+
+
+# --------------------------------------------------------------------------------------------
+# Archives zip
+# --------------------------------------------------------------------------------------------
+
+def _est_lien(info: zipfile.ZipInfo) -> bool:
+    """Entrée marquée lien symbolique (mode Unix dans les attributs externes)."""
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _analyser_nom_entree(nom: str) -> tuple[str, str | None]:
+    """('ok'|'dossier'|'rebut', nom du contrat) ou lève _Refus pour un chemin dangereux ou inattendu."""
+    montre = _montrer(nom)
+    if "\x00" in nom or any(unicodedata.category(c)[0] == "C" for c in nom):
+        raise _Refus(_erreur("nom_dangereux", montre,
+                             f"Archive zip, entrée « {montre} » : nom avec des caractères de contrôle, refusé. "
+                             "Attendu : des noms de fichiers du contrat."))
+    normal = nom.replace("\\", "/")
+    if normal.startswith("/") or (len(normal) > 1 and normal[1] == ":") or normal.startswith("//"):
+        raise _Refus(_erreur("zip_chemin_absolu", montre,
+                             f"Archive zip, entrée « {montre} » : chemin absolu refusé. Attendu : des fichiers "
+                             "à la racine de l'archive (ou dans un seul dossier), sans chemin absolu."))
+    parties = [p for p in normal.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parties):
+        raise _Refus(_erreur("zip_chemin_remontant", montre,
+                             f"Archive zip, entrée « {montre} » : chemin contenant « .. » (sortie du dossier "
+                             "d'extraction), refusé. Attendu : des fichiers à la racine de l'archive."))
+    if normal.endswith("/"):
+        return "dossier", None
+    if normal.startswith("__MACOSX/") or PurePosixPath(normal).name in REBUTS_ZIP:
+        return "rebut", None
+    nom_fichier = parties[-1] if parties else ""
+    if len(parties) > 2 or any(p.startswith(".") for p in parties[:-1]):
+        raise _Refus(_erreur("nom_inattendu", montre,
+                             f"Archive zip, entrée « {montre} » : emplacement inattendu. Attendu : les fichiers "
+                             f"du contrat à la racine de l'archive ou dans un seul dossier."))
+    if nom_fichier.lower().endswith(".zip"):
+        raise _Refus(_erreur("zip_imbrique", montre,
+                             f"Archive zip, entrée « {montre} » : archive dans l'archive, refusée. Attendu : les "
+                             "fichiers Parquet directement dans une seule archive."))
+    if nom_fichier not in FICHIERS_CONTRAT:
+        raise _Refus(_erreur("nom_inattendu", montre,
+                             f"Archive zip, entrée « {montre} » : nom hors contrat{_nom_proche(nom_fichier)}. "
+                             f"Attendu : uniquement des fichiers nommés {_liste_contrat()}."))
+    return "ok", FICHIERS_CONTRAT[nom_fichier]
+
+
+def _extraire_zip(flux: BinaryIO, nom_archive: str, depot: Path, limites: Limites,
+                  erreurs: list[Anomalie], avertissements: list[Anomalie]) -> dict[str, Path]:
+    """Contrôle puis extrait une archive (ouverte en flux) ; rend {table: chemin dans le dépôt}."""
+    flux.seek(0)
+    tete = flux.read(4)
+    flux.seek(0)
+    if tete == SIGNATURE_ZIP_VIDE:
+        erreurs.append(_erreur("zip_vide", nom_archive,
+                               f"{nom_archive} : l'archive zip est vide. Attendu : une archive qui contient les "
+                               f"fichiers du contrat ({_liste_contrat()})."))
+        return {}
+    if tete != SIGNATURE_ZIP:
+        nature = " (c'est un fichier Parquet)" if tete == SIGNATURE_PARQUET else ""
+        erreurs.append(_erreur("pas_zip", nom_archive,
+                               f"{nom_archive} : ce n'est pas une archive zip (signature « PK » absente en tête)"
+                               f"{nature}. Attendu : une archive zip, ou des fichiers Parquet téléversés sous leur nom."))
+        return {}
+    try:
+        archive = zipfile.ZipFile(flux)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        erreurs.append(_erreur("zip_illisible", nom_archive,
+                               f"{nom_archive} : archive zip illisible ou tronquée ({_montrer(str(exc), 120)}). "
+                               "Attendu : une archive zip complète."))
+        return {}
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > limites.nb_entrees:
+            erreurs.append(_erreur("zip_trop_d_entrees", nom_archive,
+                                   f"{nom_archive} : {_nombre(len(infos))} entrées dans l'archive, au-delà de la "
+                                   f"limite de {limites.nb_entrees}. Attendu : les {len(NOMS_TABLES)} fichiers du "
+                                   "contrat, au plus."))
+            return {}
+        retenues: dict[str, zipfile.ZipInfo] = {}
+        noms_vus: dict[str, str] = {}
+        total_declare = 0
+        for info in infos:
+            try:
+                genre, table = _analyser_nom_entree(info.filename)
+                montre = _montrer(info.filename)
+                if _est_lien(info):
+                    raise _Refus(_erreur("zip_lien_symbolique", montre,
+                                         f"Archive zip, entrée « {montre} » : lien symbolique, refusé. Attendu : "
+                                         "des fichiers ordinaires."))
+                if genre == "dossier":
+                    continue
+                if genre == "rebut":
+                    avertissements.append(_avertissement(
+                        "zip_rebut", montre, f"Archive zip, entrée « {montre} » : fichier système ignoré "
+                                             "(non extrait)."))
+                    continue
+                if info.flag_bits & 0x1:
+                    raise _Refus(_erreur("zip_chiffre", montre,
+                                         f"Archive zip, entrée « {montre} » : entrée chiffrée (mot de passe), "
+                                         "refusée. Attendu : une archive sans mot de passe."))
+                if table in noms_vus:
+                    raise _Refus(_erreur("doublon", montre,
+                                         f"Archive zip : « {TABLES[table].fichier} » figure deux fois (« "
+                                         f"{noms_vus[table]} » et « {montre} »). Attendu : un seul fichier par table."))
+                noms_vus[table] = montre
+                if info.file_size > limites.taille_fichier:
+                    raise _trop_gros(montre, info.file_size, limites.taille_fichier,
+                                     "une fois décompressé, le fichier")
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > Mo and ratio > limites.ratio_compression:
+                    raise _Refus(_erreur("zip_bombe", montre,
+                                         f"Archive zip, entrée « {montre} » : {taille_lisible(info.compress_size)} "
+                                         f"compressés pour {taille_lisible(info.file_size)} décompressés (taux "
+                                         f"{_nombre(round(ratio))} pour 1, au-delà de "
+                                         f"{_nombre(round(limites.ratio_compression))}) : bombe zip probable, "
+                                         "refusée sans être décompressée. Attendu : des fichiers Parquet, qui se "
+                                         "compressent peu."))
+                total_declare += info.file_size
+                retenues[table] = info
+            except _Refus as refus:
+                erreurs.append(refus.anomalie)
+        if total_declare > limites.taille_totale:
+            erreurs.append(_trop_gros(nom_archive, total_declare, limites.taille_totale,
+                                      "le contenu décompressé de l'archive").anomalie)
+        if erreurs:
+            return {}
+        if not retenues:
+            erreurs.append(_erreur("zip_vide", nom_archive,
+                                   f"{nom_archive} : l'archive ne contient aucun fichier du contrat. Attendu : "
+                                   f"un ou plusieurs de {_liste_contrat()}."))
+            return {}
+        extraits: dict[str, Path] = {}
+        total = 0
+        for table, info in retenues.items():
+            fichier = TABLES[table].fichier
+            cible = depot / fichier  # nom du contrat, jamais celui de l'archive
+            plafond = min(info.file_size, limites.taille_fichier, limites.taille_totale - total)
+            try:
+                ment = _erreur("zip_taille_reelle", fichier,
+                               f"Archive zip, entrée « {_montrer(info.filename)} » : le contenu dépasse la taille "
+                               f"déclarée ({taille_lisible(info.file_size)}) ou la limite ; décompression arrêtée. "
+                               "Attendu : une archive zip intègre.")
+                with archive.open(info) as entree:
+                    total += _copier_plafonne(entree, cible, plafond, ment)
+            except _Refus as refus:
+                erreurs.append(refus.anomalie)
+                return {}
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+                cause = _montrer(str(exc), 120)
+                if "CRC" in str(exc):
+                    cause = ("somme de contrôle CRC fausse : archive abîmée, ou taille déclarée différente de la "
+                             "taille réelle")
+                erreurs.append(_erreur("zip_illisible", fichier,
+                                       f"Archive zip, entrée « {_montrer(info.filename)} » : décompression "
+                                       f"impossible ({cause}). Attendu : une archive zip intègre, "
+                                       "compressée sans mot de passe (méthode « deflate » ou sans compression)."))
+                return {}
+            if cible.stat().st_size != info.file_size:
+                erreurs.append(ment)
+                return {}
+            extraits[table] = cible
+        return extraits
+
+
+# --------------------------------------------------------------------------------------------
+# Contrôle complémentaire : dates plausibles
+# --------------------------------------------------------------------------------------------
+
+def controle_dates(dossier: Path, aujourd_hui: date | None = None) -> list[Anomalie]:
+    """Dates et années hors des bornes plausibles (de 2000 à l'année en cours + 10) : une année
+    « 20224 » ou un mois « 1900-01-01 » est une erreur de saisie que le contrat n'interdit pas."""
+    aujourd_hui = aujourd_hui or date.today()
+    debut, fin = date(ANNEE_MIN, 1, 1), date(aujourd_hui.year + ECART_ANNEES_MAX, 12, 31)
+    anomalies = []
+    con = duckdb.connect(":memory:")
+    try:
+        for nom in NOMS_TABLES:
+            table = TABLES[nom]
+            chemin = "'" + str(Path(dossier) / table.fichier).replace("'", "''") + "'"
+            for col in table.colonnes:
+                if col.type == DATE:
+                    condition = f'("{col.nom}" < DATE \'{debut}\' OR "{col.nom}" > DATE \'{fin}\')'
+                    valeur = f'strftime(CAST("{col.nom}" AS DATE), \'%Y-%m-%d\')'
+                elif col.nom == "annee":
+                    condition = f'("annee" < {debut.year} OR "annee" > {fin.year})'
+                    valeur = 'CAST("annee" AS VARCHAR)'
+                else:
+                    continue
+                try:
+                    nb, lignes, exemples = con.execute(
+                        f"SELECT count(*), min(file_row_number + 1, 10), min_by({valeur}, file_row_number, 5) "
+                        f"FROM read_parquet({chemin}, file_row_number = TRUE) WHERE {condition}"
+                    ).fetchall()[0]
+                except duckdb.Error:
+                    continue  # colonne absente ou illisible : le validateur l'a déjà dit
+                if not nb:
+                    continue
+                lignes = sorted(int(x) for x in (lignes or []))
+                nb_autres = max(int(nb) - len(lignes), 0)
+                vus = ", ".join(f"« {v} »" for v in dict.fromkeys(exemples or []))
+                anomalies.append(Anomalie(
+                    ERREUR, table.fichier, col.nom, "date_hors_bornes",
+                    f"{table.fichier}, colonne « {col.nom} » : date hors des bornes plausibles sur "
+                    f"{_nombre(nb)} ligne{'s' if nb > 1 else ''} ({texte_lignes(lignes, nb_autres)}) ; "
+                    f"valeur{'s' if len(exemples or []) > 1 else ''} trouvée{'s' if len(exemples or []) > 1 else ''} : "
+                    f"{vus}. Attendu : une {'année' if col.nom == 'annee' else 'date'} entre {debut.year} et "
+                    f"{fin.year}.", lignes, nb_autres))
+    finally:
+        con.close()
+    return anomalies
+
+
+# --------------------------------------------------------------------------------------------
+# Imports
+# --------------------------------------------------------------------------------------------
+
+def _taille_flux(objet) -> int:
+    taille = getattr(objet, "size", None)
+    if isinstance(taille, int):
+        return taille
+    position = objet.tell()
+    objet.seek(0, io.SEEK_END)
+    taille = objet.tell()
+    objet.seek(position)
+    return taille
+
+
+def _en_flux(contenu) -> BinaryIO:
+    if isinstance(contenu, (bytes, bytearray, memoryview)):
+        return io.BytesIO(bytes(contenu))
+    return contenu
+
+
+def _terminer(racine: Path, fichiers: dict[str, Path], *, source: dict, auteur: str, commentaire: str,
+              base: Path | None, avertissements: list[Anomalie]) -> ResultatImport:
+    try:
+        resultat = versions.creer_version(racine, fichiers, source=source, auteur=auteur, commentaire=commentaire,
+                                          base=base, controle=controle_dates)
+    except Exception as exc:  # noqa: BLE001 — un contrôle qui casse refuse l'import, sans trace à l'écran
+        return ResultatImport(False, [_erreur(
+            "controle_impossible", None,
+            f"Le contrôle du jeu proposé a échoué ({type(exc).__name__} : {_montrer(str(exc), 200)}). Rien n'a "
+            "changé : la version en service reste en place. Attendu : des fichiers que le contrôle sait lire ; "
+            "signaler ce message à l'administrateur.")], list(avertissements),
+            importees=tuple(n for n in NOMS_TABLES if n in fichiers))
+    rapport = resultat.rapport
+    erreurs = list(resultat.erreurs)
+    avert = list(avertissements)
+    if rapport is not None:
+        erreurs = list(rapport.erreurs) + erreurs
+        avert += list(rapport.avertissements)
+    return ResultatImport(
+        accepte=resultat.accepte, erreurs=erreurs, avertissements=avert, version=resultat.version,
+        reprises=resultat.reprises, importees=tuple(n for n in NOMS_TABLES if n in fichiers),
+        rapport=rapport, initiale=resultat.initiale)
+
+
+def importer_televersements(racine: Path, televersements: Iterable[tuple[str, bytes | BinaryIO]], *,
+                            auteur: str = "", commentaire: str = "", base: Path | None = None,
+                            limites: Limites | None = None) -> ResultatImport:
+    """Importe des fichiers téléversés : [(nom reçu, contenu en octets ou flux)], soit des Parquet du
+    contrat, soit une seule archive zip. Les tables absentes sont reprises de la version en service."""
+    limites = limites or Limites.depuis_environnement()
+    recus = [(str(nom), _en_flux(contenu)) for nom, contenu in televersements]
+    erreurs: list[Anomalie] = []
+    avertissements: list[Anomalie] = []
+    if not recus:
+        return ResultatImport(False, [_erreur("import_vide", None,
+                                               "Aucun fichier reçu. Attendu : des fichiers Parquet du contrat ou "
+                                               "une archive zip.")])
+    genres: list[tuple[str, str, BinaryIO]] = []
+    vus: set[str] = set()
+    total = 0
+    for nom, flux in recus:
+        try:
+            genre = _verifier_nom_televerse(nom)
+            if nom in vus:
+                raise _Refus(_erreur("doublon", nom, f"{nom} : fichier reçu deux fois. Attendu : un seul "
+                                                     "fichier par table."))
+            vus.add(nom)
+            taille = _taille_flux(flux)
+            limite = limites.taille_totale if genre == "zip" else limites.taille_fichier
+            if taille > limite:
+                raise _trop_gros(nom, taille, limite)
+            total += taille
+            genres.append((genre, nom, flux))
+        except _Refus as refus:
+            erreurs.append(refus.anomalie)
+    if not erreurs and total > limites.taille_totale:
+        erreurs.append(_trop_gros("Import", total, limites.taille_totale, "l'ensemble des fichiers").anomalie)
+    nb_zip = sum(1 for g, _, _ in genres if g == "zip")
+    if nb_zip and len(recus) > 1:
+        erreurs.append(_erreur("melange", None,
+                               "Une archive zip doit être envoyée seule (reçu : "
+                               + ", ".join(f"« {_montrer(n)} »" for n, _ in recus)
+                               + "). Attendu : soit une seule archive zip, soit des fichiers Parquet."))
+    if erreurs:
+        return ResultatImport(False, erreurs, avertissements)
+
+    depot = versions.nouveau_depot(racine)
+    try:
+        fichiers: dict[str, Path] = {}
+        if nb_zip:
+            _, nom_archive, flux = genres[0]
+            fichiers = _extraire_zip(flux, _montrer(nom_archive), depot, limites, erreurs, avertissements)
+            source = {"type": "zip", "nom": _montrer(nom_archive),
+                      "entrees": [TABLES[t].fichier for t in fichiers]}
+        else:
+            for _, nom, flux in genres:
+                table = FICHIERS_CONTRAT[nom]
+                cible = depot / TABLES[table].fichier
+                try:
+                    flux.seek(0)
+                    _copier_plafonne(flux, cible, limites.taille_fichier, _depasse(nom, limites.taille_fichier))
+                except _Refus as refus:
+                    erreurs.append(refus.anomalie)
+                    continue
+                fichiers[table] = cible
+            source = {"type": "televersement", "noms": [TABLES[t].fichier for t in fichiers]}
+        for table, chemin in list(fichiers.items()):
+            try:
+                _verifier_parquet(chemin, TABLES[table].fichier)
+            except _Refus as refus:
+                erreurs.append(refus.anomalie)
+        if erreurs:
+            return ResultatImport(False, erreurs, avertissements)
+        return _terminer(racine, fichiers, source=source, auteur=auteur, commentaire=commentaire, base=base,
+                         avertissements=avertissements)
+    finally:
+        shutil.rmtree(depot, ignore_errors=True)
+
+
+def _sous(chemin: Path, racines: Sequence[Path]) -> bool:
+    for r in racines:
+        try:
+            r = r.resolve()
+        except OSError:
+            continue
+        if chemin == r or r in chemin.parents:
+            return True
+    return False
+
+
+def importer_dossier(racine: Path, dossier: Path | str, *, auteur: str = "", commentaire: str = "",
+                     base: Path | None = None, autorises: Sequence[Path] | None = None,
+                     limites: Limites | None = None) -> ResultatImport:
+    """Importe le dossier ``dossier`` du serveur, qui doit se trouver sous un des dossiers autorisés
+    (``TDB_IMPORT_DOSSIERS``). Seuls les fichiers du contrat y sont lus (fichiers ordinaires, pas de
+    lien symbolique) ; les tables absentes sont reprises de la version en service."""
+    limites = limites or Limites.depuis_environnement()
+    autorises = list(autorises if autorises is not None else dossiers_autorises())
+    montre = _montrer(str(dossier), 200)
+    try:
+        resolu = Path(dossier).resolve()
+    except (OSError, RuntimeError, ValueError):
+        resolu = None
+    # L'autorisation d'abord : on ne dit rien de l'existence d'un dossier hors des dossiers autorisés.
+    if resolu is None or not _sous(resolu, autorises):
+        return ResultatImport(False, [_erreur("dossier_non_autorise", montre,
+                                               f"Le dossier « {montre} » n'est pas sous un dossier ouvert à l'import "
+                                               f"({', '.join(str(p) for p in autorises)} ; réglage TDB_IMPORT_DOSSIERS). "
+                                               "Attendu : un sous-dossier d'un dossier autorisé.")])
+    if not resolu.is_dir():
+        return ResultatImport(False, [_erreur("dossier_introuvable", montre,
+                                               f"Le dossier « {montre} » n'existe pas sur le serveur (ou n'est pas un "
+                                               "dossier). Attendu : un dossier contenant des fichiers du contrat.")])
+    erreurs: list[Anomalie] = []
+    avertissements: list[Anomalie] = []
+    presents: dict[str, Path] = {}
+    total = 0
+    for p in sorted(resolu.iterdir()):
+        nom = p.name
+        if nom not in FICHIERS_CONTRAT:
+            if nom.lower().endswith(".parquet"):
+                avertissements.append(_avertissement(
+                    "fichier_en_trop", _montrer(nom),
+                    f"« {_montrer(nom)} » : fichier hors contrat, ignoré{_nom_proche(nom)}."))
+            continue
+        info = p.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            erreurs.append(_erreur("lien_symbolique", nom, f"{nom} : lien symbolique, refusé. Attendu : un fichier "
+                                                            "ordinaire."))
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            erreurs.append(_erreur("type_non_accepte", nom, f"{nom} : ce n'est pas un fichier ordinaire. Attendu : "
+                                                             "un fichier Parquet."))
+            continue
+        if info.st_size > limites.taille_fichier:
+            erreurs.append(_trop_gros(nom, info.st_size, limites.taille_fichier).anomalie)
+            continue
+        total += info.st_size
+        presents[FICHIERS_CONTRAT[nom]] = p
+    if not erreurs and total > limites.taille_totale:
+        erreurs.append(_trop_gros(montre, total, limites.taille_totale, "l'ensemble des fichiers").anomalie)
+    if not erreurs and not presents:
+        erreurs.append(_erreur("import_vide", montre, f"Le dossier « {montre} » ne contient aucun fichier du contrat. "
+                                                       f"Attendu : un ou plusieurs de {_liste_contrat()}."))
+    if erreurs:
+        return ResultatImport(False, erreurs, avertissements)
+    depot = versions.nouveau_depot(racine)
+    try:
+        fichiers: dict[str, Path] = {}
+        for table, p in presents.items():
+            cible = depot / TABLES[table].fichier
+            try:
+                # O_NOFOLLOW : un fichier remplacé par un lien entre le contrôle et la lecture est refusé
+                fd = os.open(p, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                with os.fdopen(fd, "rb") as src:
+                    if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+                        raise _Refus(_erreur("type_non_accepte", p.name, f"{p.name} : ce n'est pas un fichier "
+                                                                         "ordinaire. Attendu : un fichier Parquet."))
+                    _copier_plafonne(src, cible, limites.taille_fichier,
+                                     _depasse(TABLES[table].fichier, limites.taille_fichier))
+                _verifier_parquet(cible, TABLES[table].fichier)
+            except _Refus as refus:
+                erreurs.append(refus.anomalie)
+                continue
+            except OSError as exc:
+                erreurs.append(_erreur("lien_symbolique" if getattr(exc, "errno", None) == errno.ELOOP else "dossier_introuvable",
+                                       p.name, f"{p.name} : lecture impossible ({_montrer(str(exc), 120)}). Attendu : "
+                                               "un fichier ordinaire lisible."))
+                continue
+            fichiers[table] = cible
+        if erreurs:
+            return ResultatImport(False, erreurs, avertissements)
+        return _terminer(racine, fichiers, source={"type": "dossier", "chemin": str(resolu),
+                                                   "noms": [TABLES[t].fichier for t in fichiers]},
+                         auteur=auteur, commentaire=commentaire, base=base, avertissements=avertissements)
+    finally:
+        shutil.rmtree(depot, ignore_errors=True)

@@ -1,0 +1,247 @@
+"""Carte des trous de couverture : indicateurs et alertes par région, département, Mission Locale ou
+commune, détail du territoire cliqué, tableau des alertes téléchargeable.
+
+Mise en page et widgets seulement : les données viennent de ``requetes`` (alertes, accès,
+indicateurs), la carte de ``cartes`` (vue, assemblage folium).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+from streamlit_folium import st_folium
+
+from cartes import actifs, carte, vue
+from cartes.classes import AIDE_METHODES, METHODES, NB_CLASSES_DEFAUT, NB_CLASSES_MAX
+from donnees.contrat import LIBELLES_TYPE_SITE, TYPES_SITE
+from interface import chargement, etat
+from interface import format as fmt
+from interface.entete import entete
+from interface.telechargement import en_csv, en_xlsx, nom_fichier
+from requetes import acces, alertes, indicateurs
+
+CLE_CARTE = "carte_folium"
+MAX_LIGNES_AFFICHEES = 1000
+CLE_TERRITOIRE = "carte_territoire"
+MAILLES = {**vue.MAILLES_CARTE, "commune": "Communes"}
+MODES = {"indicateurs": "Indicateurs", "alertes": "Alertes"}
+
+
+def _boutons_differes(df: pl.DataFrame, base: str, cle: str, annee: int, feuille: str) -> None:
+    """Boutons CSV et XLSX (formats de ``interface.telechargement``) dont le fichier n'est fabriqué qu'au
+    clic : fabriquer un XLSX à chaque réexécution coûterait plusieurs centaines de millisecondes."""
+    with st.container(horizontal=True):
+        st.download_button("Télécharger en CSV", data=lambda: en_csv(df), file_name=nom_fichier(base, "csv", annee),
+                           mime="text/csv", key=f"{cle}_csv", icon=":material/download:", on_click="ignore")
+        st.download_button("Télécharger en Excel", data=lambda: en_xlsx(df, feuille=feuille), key=f"{cle}_xlsx",
+                           file_name=nom_fichier(base, "xlsx", annee), icon=":material/table_view:",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           on_click="ignore")
+
+
+def _sur_clic() -> None:
+    """Un clic sur un territoire de la carte (valeur rendue par streamlit-folium) le sélectionne."""
+    code = carte.code_clique(st.session_state.get(CLE_CARTE))
+    if code:
+        st.session_state[CLE_TERRITOIRE] = code
+
+
+f = etat.filtres_complets()
+entete("Carte des trous de couverture",
+       "Où des jeunes tombent entre les deux réseaux : communes sans Mission Locale, accès, accords, agents, "
+       "orientations.")
+if not f.annees:
+    st.warning("Le jeu de données ne contient aucune année d'allocations, d'orientations ou d'activité.",
+               icon=":material/warning:")
+    st.stop()
+annee, code_region = f.annee, f.code_region
+
+# ---- Choix de ce qui est cartographié ---------------------------------------------------------------
+c_mode, c_maille, c_quoi, c_methode, c_classes = st.columns([1.1, 1.3, 2.4, 1.4, 0.8])
+mode = etat.selection_url("Afficher", list(MODES), cle="carte_mode", libelles=MODES, conteneur=c_mode,
+                          aide="Indicateurs du registre, ou alertes de couverture territoriale.")
+maille = etat.selection_url("Maille", list(MAILLES), cle="carte_maille", libelles=MAILLES, defaut="departement",
+                            conteneur=c_maille,
+                            aide="Communes : celles d'un département ou d'une Mission Locale, à choisir ensuite.")
+focus_maille = focus_code = None
+if maille == "commune":
+    zooms = chargement.en_cache(vue.territoires_zoom)
+    if code_region:
+        zooms = zooms.filter(pl.col("code_region") == code_region)
+    cle_zoom = etat.selection_url(
+        "Territoire examiné", zooms["cle"].to_list(), cle="carte_zoom",
+        libelles=dict(zip(zooms["cle"].to_list(), zooms["libelle"].to_list())), conteneur=c_maille,
+        aide="Les communes de ce département ou de cette Mission Locale.")
+    if cle_zoom:
+        focus_maille, focus_code = cle_zoom.split(":", 1)
+
+alerte = None
+if mode == "indicateurs":
+    if focus_maille:
+        options = list(acces.INDICATEURS_COMMUNE)
+        noms = {c: i.libelle for c, i in acces.INDICATEURS_COMMUNE.items()}
+        aides = "\n\n".join(f"**{i.libelle}** : {i.definition}" for i in acces.INDICATEURS_COMMUNE.values())
+    else:
+        options = list(indicateurs.REGISTRE)
+        noms = {c: f"{i.theme} — {i.libelle}" for c, i in indicateurs.REGISTRE.items()}
+        aides = "Tout indicateur du registre. La définition s'affiche sous la carte."
+    code_ind = etat.selection_url("Indicateur", options, cle="carte_indicateur", libelles=noms, conteneur=c_quoi,
+                                  aide=aides)
+else:
+    options_alertes = ["nombre", *alertes.ALERTES]
+    noms_alertes = {"nombre": "Nombre d'alertes déclenchées",
+                    **{a.code: f"{a.numero}. {a.libelle}" for a in alertes.ALERTES.values()}}
+    choix = etat.selection_url("Alerte", options_alertes, cle="carte_alerte", libelles=noms_alertes,
+                               conteneur=c_quoi, aide="Le nombre d'alertes différentes par territoire, ou une "
+                               "alerte seule.", desactive=bool(focus_maille))
+    alerte = None if choix in (None, "nombre") else choix
+methode = etat.selection_url("Classes", list(METHODES), cle="carte_methode", libelles=METHODES,
+                             conteneur=c_methode, desactive=(mode == "alertes" and alerte is None),
+                             aide=AIDE_METHODES)
+nb_classes = c_classes.number_input("Nombre", min_value=2, max_value=NB_CLASSES_MAX, value=NB_CLASSES_DEFAUT,
+                                    step=1, key="carte_nb_classes", help="Nombre de classes de couleur.",
+                                    disabled=(mode == "alertes" and alerte is None))
+
+with st.expander("Couches de points et seuils des alertes", icon=":material/tune:"):
+    c_points, c_seuils = st.columns([1, 2], gap="large")
+    with c_points:
+        st.markdown("**Lieux d'accueil et agences**")
+        types_sites = tuple(t for t in TYPES_SITE
+                            if st.checkbox(f"{LIBELLES_TYPE_SITE[t]}s de Mission Locale", key=f"carte_sites_{t}"))
+        avec_agences = st.checkbox("Agences France Travail", key="carte_agences")
+    with c_seuils:
+        st.markdown("**Seuils des alertes**")
+        date_ref = st.date_input("Date de référence des accords en vigueur",
+                                 value=alertes.date_reference_par_defaut(annee), format="DD/MM/YYYY",
+                                 key=f"carte_date_reference_{annee}")
+        parametres: dict[str, dict[str, float]] = {}
+        colonnes_seuils = st.columns(2)
+        rang = 0
+        for a in alertes.ALERTES.values():
+            for p in a.parametres:
+                parametres.setdefault(a.code, {})[p.code] = colonnes_seuils[rang % 2].number_input(
+                    f"{a.numero}. {p.libelle} ({p.unite})", min_value=p.minimum, max_value=p.maximum,
+                    value=p.defaut, step=p.pas, key=f"carte_seuil_{a.code}_{p.code}", help=p.aide or a.regle)
+                rang += 1
+
+date_reference = date_ref if isinstance(date_ref, date) else alertes.date_reference_par_defaut(annee)
+
+# ---- Données de la carte (en cache) ------------------------------------------------------------------
+if mode == "indicateurs":
+    vue_carte = chargement.en_cache(vue.vue_indicateur, annee, maille if not focus_maille else None, code_ind,
+                                    methode, int(nb_classes), code_region, focus_maille, focus_code)
+else:
+    vue_carte = chargement.en_cache(vue.vue_alertes, annee, maille if not focus_maille else None, alerte,
+                                    parametres, methode, int(nb_classes), code_region, focus_maille, focus_code,
+                                    date_reference)
+points, legende_points = chargement.en_cache(vue.vue_points, types_sites, avec_agences, code_region)
+maille_affichee = vue_carte.maille
+codes = vue_carte.territoires["code"].to_list()
+noms_territoires = dict(zip(codes, vue_carte.territoires["nom"].to_list()))
+if st.session_state.get(CLE_TERRITOIRE) not in codes:
+    st.session_state[CLE_TERRITOIRE] = None
+selection = st.session_state.get(CLE_TERRITOIRE)
+
+# ---- Carte et détail -----------------------------------------------------------------------------------
+gauche, droite = st.columns([3, 2], gap="medium")
+with gauche:
+    liens_js, liens_css = actifs.liens_leaflet(bool(st.get_option("server.enableStaticServing")),
+                                               str(st.get_option("server.baseUrlPath") or ""))
+    contour = chargement.en_cache(vue.contour_selection, maille_affichee, selection) if selection else None
+    st_folium(
+        carte.carte_de_base(liens_js, liens_css),
+        key=CLE_CARTE,
+        feature_group_to_add=carte.groupe_de_couches(vue_carte, points, legende_points, contour),
+        returned_objects=["last_active_drawing"],
+        height=vue.HAUTEUR_PX,
+        use_container_width=True,
+        on_change=_sur_clic,
+    )
+    st.caption(carte.texte_alternatif(vue_carte) + " Cliquez sur un territoire pour afficher son détail ; "
+               "les DROM sont dans les cadres à l'ouest. Contours : IGN Admin Express, Insee (Licence Ouverte).")
+    for note in vue_carte.notes:
+        st.caption(note)
+
+with droite:
+    st.selectbox(f"{vue.LIBELLES_MAILLE_SINGULIER[maille_affichee]} examiné(e)", codes, key=CLE_TERRITOIRE,
+                 index=None, format_func=lambda c: noms_territoires.get(c, c),
+                 placeholder="Cliquez sur la carte ou choisissez…")
+    if selection is None:
+        st.info("Cliquez sur un territoire de la carte pour voir ses indicateurs face à sa région et à la France, "
+                "ses alertes et ses lieux d'accueil.", icon=":material/touch_app:")
+    else:
+        d = chargement.en_cache(vue.detail, annee, maille_affichee, selection, parametres, date_reference)
+        st.subheader(d.nom, anchor=False)
+        st.caption(f"{vue.LIBELLES_MAILLE_SINGULIER[d.maille]} · {d.nom_region or 'France'} · {annee}")
+        for fait in d.faits:
+            st.markdown(f"- {fait}")
+        onglets = st.tabs(["Indicateurs", f"Alertes ({d.alertes.height})", f"Lieux d'accueil ({d.sites.height})"])
+        with onglets[0]:
+            table = d.indicateurs
+            if mode == "indicateurs" and code_ind in table["indicateur"].to_list():
+                table = pl.concat([table.filter(pl.col("indicateur") == code_ind),
+                                   table.filter(pl.col("indicateur") != code_ind)])
+            st.dataframe(
+                table.select(pl.col("libelle").alias("Indicateur"), pl.col("texte_territoire").alias("Territoire"),
+                             pl.col("texte_region").alias("Région"), pl.col("texte_france").alias("France")),
+                hide_index=True, height=360, width="stretch",
+            )
+        with onglets[1]:
+            if d.alertes.height:
+                st.dataframe(d.alertes.select(pl.col("numero").alias("N°"), pl.col("libelle_alerte").alias("Alerte"),
+                                              pl.col("nom_objet").alias("Concerne"), pl.col("constat").alias("Constat")),
+                             hide_index=True, height=360, width="stretch")
+            else:
+                st.success("Aucune alerte déclenchée aux seuils choisis.", icon=":material/check_circle:")
+        with onglets[2]:
+            st.dataframe(d.sites.select(pl.col("libelle_type").alias("Type"), pl.col("nom_commune").alias("Commune"),
+                                        pl.col("nom_ml").alias("Mission Locale")),
+                         hide_index=True, height=260, width="stretch")
+            if d.agences.height:
+                st.dataframe(d.agences.select(pl.col("nom_agence").alias("Agence France Travail"),
+                                              pl.col("nom_commune").alias("Commune")),
+                             hide_index=True, width="stretch")
+
+# ---- Définition et valeurs -----------------------------------------------------------------------------
+if mode == "indicateurs":
+    definition = (acces.INDICATEURS_COMMUNE[code_ind].definition if focus_maille
+                  else indicateurs.REGISTRE[code_ind].definition)
+    st.caption(f"**{vue_carte.titre}** — {definition}")
+    with st.expander(f"Valeurs par territoire ({fmt.nombre(len(codes))})", icon=":material/table:"):
+        valeurs = vue_carte.territoires.select(
+            pl.col("nom").alias("Territoire"), pl.col("texte_valeur").alias("Valeur"), pl.col("rang").alias("Rang"))
+        st.dataframe(valeurs, hide_index=True, width="stretch",
+                     column_config={"Rang": st.column_config.NumberColumn(help=vue_carte.libelle_rang)})
+        _boutons_differes(
+            vue_carte.territoires.select(pl.col("code").alias("Code"), pl.col("nom").alias("Territoire"),
+                                         pl.col("valeur").alias(vue_carte.titre), pl.col("rang").alias("Rang")),
+            f"carte_{code_ind}", "carte_valeurs", annee, "Valeurs")
+
+# ---- Tableau des alertes ---------------------------------------------------------------------------------
+st.subheader("Alertes de couverture", anchor=False)
+maille_alertes = maille if maille in vue.MAILLES_CARTE else "departement"
+synthese = chargement.en_cache(vue.tableau_alertes, annee, maille_alertes, parametres, code_region, date_reference)
+st.caption(f"Par {vue.LIBELLES_MAILLE_SINGULIER[maille_alertes].lower()} ; cliquez sur un en-tête pour trier. "
+           "Chaque colonne compte les objets concernés (communes, ML ou jeunes) ; survolez l'en-tête pour la règle.")
+st.dataframe(
+    synthese.tableau, hide_index=True, width="stretch", height=380,
+    column_config={col: st.column_config.NumberColumn(col, help=aide, format="localized")
+                   for col, aide in synthese.aides.items()},
+)
+_boutons_differes(synthese.tableau, f"alertes_{maille_alertes}", "carte_alertes", annee, "Alertes")
+
+options_detail = list(alertes.ALERTES)
+alerte_detail = st.selectbox(
+    "Objets concernés par l'alerte", options_detail, index=options_detail.index(alerte) if alerte else 0,
+    format_func=lambda c: f"{alertes.ALERTES[c].numero}. {alertes.ALERTES[c].libelle}", key="carte_alerte_detail")
+regle = alertes.ALERTES[alerte_detail].texte_regle(parametres.get(alerte_detail))
+st.caption(f"Règle : {regle} — {alertes.ALERTES[alerte_detail].pourquoi}")
+constats = chargement.en_cache(vue.tableau_constats, annee, alerte_detail, parametres, code_region, date_reference)
+if constats.height > MAX_LIGNES_AFFICHEES:
+    st.caption(f"{fmt.nombre(constats.height)} objets concernés : les {fmt.nombre(MAX_LIGNES_AFFICHEES)} premiers sont "
+               "affichés (les plus de jeunes, ou les valeurs les plus fortes d'abord) ; les fichiers les contiennent tous.")
+st.dataframe(constats.head(MAX_LIGNES_AFFICHEES), hide_index=True, width="stretch", height=320,
+             column_config={"Jeunes de 16 à 25 ans": st.column_config.NumberColumn(format="localized")})
+_boutons_differes(constats, f"alerte_{alerte_detail}", "carte_constats", annee, "Constats")

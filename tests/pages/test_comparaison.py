@@ -1,0 +1,266 @@
+"""Page « Comparer des territoires » (pages/comparaison.py) avec AppTest, ouverte par le point d'entrée
+comme en vrai, sur le jeu de démonstration national (437 ML, 101 départements, 18 régions).
+
+- aucun, un et douze territoires (treize demandés dans l'URL : douze gardés) ;
+- les chiffres du tableau sont ceux d'un calcul indépendant (tests/requetes/reference_polars.py) mis en
+  forme à la française ;
+- aller-retour d'URL : une comparaison réglée par les widgets, rouverte depuis les paramètres d'URL que
+  le navigateur écrit (libellés des options), donne les mêmes réglages et le même tableau ;
+- aucune exception, quelle que soit la combinaison (maille × vue × période × options).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit import config as st_config
+from streamlit.testing.v1 import AppTest
+
+from donnees import referentiel
+from interface import format as fmt
+from requetes import comparaison as C
+from requetes import indicateurs as I
+from requetes.indicateurs import REGISTRE
+from requetes.jeu import JeuDeDonnees
+from tests.fabrique import dossier_demo_partage
+from tests.requetes.reference_polars import Reference
+
+RACINE = Path(__file__).resolve().parents[2]
+ENTREE = str(RACINE / "tableau_de_bord.py")
+PAGE = "pages/comparaison.py"
+DELAI = 600
+VUES = ("Tableau", "Barres", "Distribution", "Évolution", "Nuage de points", "Territoires comparables")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    dossier = dossier_demo_partage(tmp_path_factory)
+    ancien = os.environ.get("TDB_DONNEES")
+    os.environ["TDB_DONNEES"] = str(dossier)
+    st_config.set_option("client.showErrorDetails", "full")
+    jeu = JeuDeDonnees(dossier)
+    yield dossier, jeu
+    if ancien is None:
+        os.environ.pop("TDB_DONNEES", None)
+    else:
+        os.environ["TDB_DONNEES"] = ancien
+
+
+def ouvrir(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(ENTREE, default_timeout=DELAI)
+    at.switch_page(PAGE)
+    if params:
+        at.query_params.update(params)
+    at.run()
+    verifier(at)
+    return at
+
+
+def verifier(at: AppTest) -> None:
+    assert not at.exception, "\n\n".join(f"{e.message}\n" + "\n".join(e.stack_trace or []) for e in at.exception)
+
+
+def libelles(jeu: JeuDeDonnees, maille: str, codes: list[str]) -> list[str]:
+    """Ce que le navigateur écrit dans l'URL pour ces territoires : le libellé de l'option."""
+    t = dict(C.territoires(jeu, maille).select("code", "libelle").iter_rows())
+    return [t[c] for c in codes]
+
+
+def libelle_indicateur(code: str) -> str:
+    return f"{REGISTRE[code].theme} › {REGISTRE[code].libelle}"
+
+
+def textes(at: AppTest, genre: str) -> list[str]:
+    return [e.value for e in getattr(at, genre)]
+
+
+def tableau(at: AppTest):
+    """Le tableau côte à côte (premier tableau de la vue « Tableau »)."""
+    return at.dataframe[0].value
+
+
+def detail(at: AppTest):
+    """Le tableau de détail (second tableau de la vue « Tableau »)."""
+    return at.dataframe[1].value
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def test_aucun_territoire(demo):
+    dossier, jeu = demo
+    at = ouvrir()
+    assert at.segmented_control(key="cmp_maille").value == "ml"
+    assert at.multiselect(key="cmp_territoires_ml").value == []
+    assert at.multiselect(key="cmp_indicateurs").value == list(C.INDICATEURS_PAR_DEFAUT)
+    assert any("Choisissez jusqu'à 12 territoires" in t for t in textes(at, "info"))
+    t = tableau(at)
+    assert list(t.columns) == ["Indicateur", "France"]
+    # valeurs de la France : calcul indépendant, mises en forme à la française
+    annee = I.annees_disponibles(jeu)[-1]
+    ref = Reference(dossier, referentiel.fichiers_tabulaires()).indicateurs("nationale", annee, annee, REGISTRE)
+    nat = dict(ref.select("indicateur", "valeur").iter_rows())
+    assert t["Indicateur"].tolist() == [REGISTRE[c].libelle for c in C.INDICATEURS_PAR_DEFAUT]
+    assert t["France"].tolist() == [fmt.format_valeur(nat[c], REGISTRE[c].unite) for c in C.INDICATEURS_PAR_DEFAUT]
+    # les autres vues s'ouvrent aussi sans territoire (distribution et nuage montrent toute la maille)
+    for vue in VUES[1:]:
+        at = ouvrir({"cmp_vue": vue})
+        if vue == "Barres":
+            assert any("Choisissez des territoires" in t for t in textes(at, "info"))
+
+
+def test_un_territoire(demo):
+    dossier, jeu = demo
+    annee = I.annees_disponibles(jeu)[-1]
+    params = {"cmp_maille": "Départements", "cmp_territoires_departement": libelles(jeu, "departement", ["29"])}
+    at = ouvrir(params)
+    assert at.multiselect(key="cmp_territoires_departement").value == ["29"]
+    t = tableau(at)
+    assert list(t.columns) == ["Indicateur", "France", "Finistère"]
+    ref = Reference(dossier, referentiel.fichiers_tabulaires()).indicateurs("departement", annee, annee, REGISTRE)
+    v = dict(ref.filter(pl.col("code") == "29").select("indicateur", "valeur").iter_rows())
+    pos = {r["indicateur"]: r for r in C.positions(jeu, "departement", annee, codes=["29"]).iter_rows(named=True)}
+    symboles = {C.MIEUX: " ✓", C.MOINS_BIEN: " ✗", C.EGAL: " ="}
+    attendus = [fmt.format_valeur(v[c], REGISTRE[c].unite) + symboles.get(pos[c]["appreciation"], "")
+                for c in C.INDICATEURS_PAR_DEFAUT]
+    assert t["Finistère"].tolist() == attendus
+    d = detail(at)
+    assert d["Rang"].tolist()[0] in (f"{fmt.nombre(pos['taux_couverture']['rang'])}ᵉ / "
+                                          f"{fmt.nombre(pos['taux_couverture']['nb'])}", f"1ᵉʳ / {pos['taux_couverture']['nb']}")
+    assert len(at.get("download_button")) == 2
+    for vue in VUES[1:]:
+        ouvrir({**params, "cmp_vue": vue})
+
+
+def test_douze_territoires(demo):
+    _, jeu = demo
+    codes = C.territoires(jeu, "departement")["code"].to_list()[:13]
+    params = {"cmp_maille": "Départements", "cmp_territoires_departement": libelles(jeu, "departement", codes)}
+    at = ouvrir(params)
+    assert at.multiselect(key="cmp_territoires_departement").value == codes[:12]  # 13 demandés, 12 gardés
+    t = tableau(at)
+    assert t.shape == (len(C.INDICATEURS_PAR_DEFAUT), 14)
+    assert detail(at).shape[0] == 12 * len(C.INDICATEURS_PAR_DEFAUT)
+    for vue in VUES[1:]:
+        at = ouvrir({**params, "cmp_vue": vue})
+    # douze Missions Locales, toutes les vues
+    mls = C.territoires(jeu, "ml")["code"].to_list()[::37][:12]
+    for vue in VUES:
+        at = ouvrir({"cmp_territoires_ml": libelles(jeu, "ml", mls), "cmp_vue": vue})
+        assert at.multiselect(key="cmp_territoires_ml").value == mls
+
+
+def test_aller_retour_url(demo):
+    """Réglée par les widgets, la comparaison se rouvre à l'identique depuis les paramètres d'URL que le
+    navigateur écrit (libellé de chaque option ; valeur par défaut absente)."""
+    _, jeu = demo
+    annees = I.annees_disponibles(jeu)
+    at = ouvrir({"cmp_vue": "Tableau"})
+    at.segmented_control(key="cmp_maille").set_value("departement").run()
+    verifier(at)
+    codes = ["2A", "75", "971", "13"]
+    inds = ["taux_neet", "taux_acceptation", "enveloppe_ml", "part_ml_accord"]
+    at.multiselect(key="cmp_territoires_departement").set_value(codes)
+    at.multiselect(key="cmp_indicateurs").set_value(inds)
+    at.selectbox(key="cmp_debut").set_value(annees[-3])
+    at.run()
+    verifier(at)
+    avant = tableau(at)
+    detail_avant = detail(at)
+    assert list(avant.columns)[2:] == ["Corse-du-Sud", "Paris", "Guadeloupe", "Bouches-du-Rhône"]
+    url = {
+        "cmp_maille": "Départements",
+        "cmp_territoires_departement": libelles(jeu, "departement", codes),
+        "cmp_indicateurs": [libelle_indicateur(c) for c in inds],
+        "cmp_debut": str(annees[-3]),
+    }
+    apres = ouvrir(url)
+    assert apres.segmented_control(key="cmp_maille").value == "departement"
+    assert apres.multiselect(key="cmp_territoires_departement").value == codes
+    assert apres.multiselect(key="cmp_indicateurs").value == inds
+    assert apres.selectbox(key="cmp_debut").value == annees[-3]
+    assert tableau(apres).equals(avant)
+    assert detail(apres).equals(detail_avant)
+    # les paramètres restent dans l'URL de la page rouverte (rien n'est retiré ni ajouté)
+    assert {k: apres.query_params[k] for k in url} == url
+    # une valeur inconnue dans l'URL est ignorée, pas d'exception
+    ouvrir({"cmp_maille": "Communes", "cmp_territoires_ml": ["nimporte quoi"], "cmp_vue": "Inconnue",
+            "cmp_debut": "1900", "cmp_indicateurs": ["pas un indicateur"]})
+
+
+def test_aller_retour_vues_et_options(demo):
+    _, jeu = demo
+    base = {"cmp_maille": "Régions", "cmp_territoires_region": libelles(jeu, "region", ["53", "11"])}
+    at = ouvrir({**base, "cmp_vue": "Nuage de points", "cmp_x": libelle_indicateur("taux_couverture"),
+                 "cmp_y": libelle_indicateur("taux_sortie_emploi")})
+    assert at.selectbox(key="cmp_x").value == "taux_couverture"
+    assert at.selectbox(key="cmp_y").value == "taux_sortie_emploi"
+    at = ouvrir({**base, "cmp_vue": "Évolution", "cmp_pas": "Par mois",
+                 "cmp_serie": libelle_indicateur("taux_transformation")})
+    assert at.segmented_control(key="cmp_pas").value == "mois"
+    assert at.selectbox(key="cmp_serie").value == "taux_transformation"
+    at = ouvrir({**base, "cmp_vue": "Territoires comparables", "cmp_reference_region": libelles(jeu, "region", ["84"])})
+    assert at.selectbox(key="cmp_reference_region").value == "84"
+    at = ouvrir({"cmp_maille": "Départements", "cmp_vue": "Territoires comparables", "cmp_perimetre": "Même région",
+                 "cmp_reference_departement": libelles(jeu, "departement", ["35"])})
+    assert at.selectbox(key="cmp_reference_departement").value == "35"
+    assert at.segmented_control(key="cmp_perimetre").value == "region"
+    assert set(at.dataframe[0].value["Code"]) <= {"22", "29", "35", "56"}
+
+
+def test_bouton_territoires_comparables(demo):
+    _, jeu = demo
+    at = ouvrir({"cmp_vue": "Territoires comparables", "cmp_maille": "Départements",
+                 "cmp_reference_departement": libelles(jeu, "departement", ["35"])})
+    tableau_voisins = at.dataframe[0].value
+    codes = tableau_voisins["Code"].tolist()
+    annee = I.annees_disponibles(jeu)[-1]
+    assert codes == C.comparables(jeu, "departement", "35", annee, nombre=10)["code"].to_list()
+    at.button(key="cmp_bouton_comparables").click().run()
+    verifier(at)
+    assert at.multiselect(key="cmp_territoires_departement").value == codes
+
+
+def test_cas_limites(demo):
+    _, jeu = demo
+    # aucun indicateur
+    at = ouvrir()
+    at.multiselect(key="cmp_indicateurs").set_value([]).run()
+    verifier(at)
+    assert any("au moins un indicateur" in t for t in textes(at, "info"))
+    # série mensuelle demandée pour des indicateurs qui n'existent pas mois par mois
+    at = ouvrir({"cmp_vue": "Évolution", "cmp_pas": "Par mois",
+                 "cmp_indicateurs": [libelle_indicateur("taux_neet"), libelle_indicateur("enveloppe_ml")]})
+    assert any("mois par mois" in t for t in textes(at, "info"))
+    # région choisie dans la barre latérale : ses territoires en tête de liste
+    noms_regions = dict(I.regions(jeu).iter_rows())
+    at = ouvrir({"region": noms_regions["53"]})
+    options = at.multiselect(key="cmp_territoires_ml").options
+    bretagne = C.territoires(jeu, "ml").filter(pl.col("code_region") == "53")["libelle"].to_list()
+    assert options[: len(bretagne)] == bretagne
+
+
+@pytest.mark.parametrize("maille", C.MAILLES_COMPARAISON)
+def test_aucune_exception_sur_les_combinaisons(demo, maille):
+    _, jeu = demo
+    annees = I.annees_disponibles(jeu)
+    terr = C.territoires(jeu, maille)["code"].to_list()
+    libelle_maille = C.LIBELLES_MAILLES[maille]
+    # sans territoire sur l'année ; trois territoires sur toute la période du jeu
+    for debut, choix in ((annees[-1], []), (annees[0], terr[:3])):
+        for vue in VUES:
+            params = {"cmp_maille": libelle_maille, f"cmp_territoires_{maille}": libelles(jeu, maille, choix),
+                      "cmp_vue": vue, "cmp_debut": str(debut)}
+            if vue == "Évolution":
+                for pas in ("Par année", "Par mois"):
+                    ouvrir({**params, "cmp_pas": pas})
+            elif vue == "Territoires comparables":
+                for perimetre in ("Partout", "Même région"):
+                    ouvrir({**params, "cmp_perimetre": perimetre})
+            elif vue == "Nuage de points":
+                ouvrir({**params, "cmp_x": libelle_indicateur("nb_ml"), "cmp_y": libelle_indicateur("nb_ml")})
+            else:
+                ouvrir(params)
