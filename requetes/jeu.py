@@ -180,9 +180,3 @@ def dossier_par_defaut() -> Path:
 
     initial = dossier_initial()
     return versions.dossier_en_service(versions.racine_par_defaut(), base=initial) or initial
-
-
-def _ancien_dossier_par_defaut() -> Path:
-    """Le dossier de ``TDB_DONNEES`` s'il est défini, sinon le jeu de démonstration local."""
-    env = os.environ.get("TDB_DONNEES")
-    return Path(env) if env else DOSSIER_DEMO
