@@ -15,6 +15,11 @@ from functools import lru_cache
 import plotly.graph_objects as go
 import plotly.io as pio
 
+# Streamlit fait de son modèle « streamlit » le modèle Plotly par défaut quand son module plotly_chart
+# est importé pour la première fois : on l'importe avant d'installer « dsfr », sinon l'ordre des imports
+# déciderait du modèle des figures.
+import streamlit.elements.plotly_chart  # noqa: F401  (effet de bord voulu)
+
 # Couleurs de base du DSFR
 BLEU_FRANCE = "#000091"
 ROUGE_MARIANNE = "#E1000F"
@@ -112,7 +117,7 @@ def enregistrer_modele_plotly(defaut: bool = True) -> None:
     """Enregistre le modèle Plotly « dsfr » et, par défaut, en fait le modèle par défaut."""
     if "dsfr" not in pio.templates:
         pio.templates["dsfr"] = _modele()
-    if defaut:
+    if defaut and pio.templates.default != "dsfr":
         pio.templates.default = "dsfr"
 
 

@@ -110,7 +110,8 @@ def test_nombre_codes_et_noms_des_ml(t, communes):
     assert (j["code_departement"] == j["code_departement_right"]).all()
     assert ml["code_ml"].str.slice(2, 3).to_list() == [d.rjust(3, "0") for d in ml["code_departement"]]
     for nom_ml, nom_commune in zip(j["nom_ml"], j["nom_commune"]):
-        assert nom_commune in nom_ml
+        # homonymes départagés par le département : « Mission Locale de Saint-Denis (Réunion) »
+        assert nom_ml.split(" (")[0] == f"Mission Locale {demo._de(nom_commune)}", (nom_ml, nom_commune)
         assert not re.search(r" de [AEIOUÉÈÎ]", nom_ml), nom_ml
         assert " de Le " not in nom_ml and " de Les " not in nom_ml
     assert "Mission Locale de Paris" in ml["nom_ml"].to_list()

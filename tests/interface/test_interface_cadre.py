@@ -61,7 +61,7 @@ def test_icones_connues_de_streamlit():
 
 
 def test_entree():
-    assert navigation.entree("pages/budget.py").titre == "Budget"
+    assert navigation.entree("pages/budget.py").titre == "Budget de l'accord"
     assert navigation.entree("pages/inconnue.py") is None
 
 
@@ -115,6 +115,21 @@ def test_modele_plotly_dsfr_par_defaut():
     assert list(modele.layout.colorway) == theme.PALETTE_CATEGORIELLE
     assert modele.layout.separators == ", "
     assert "Arial" in modele.layout.font.family
+
+
+def test_modele_dsfr_quel_que_soit_l_ordre_des_imports():
+    # Streamlit installe son propre modèle par défaut à l'import de son module plotly_chart : le
+    # thème doit rester « dsfr » même si ce module est importé après lui (processus neuf).
+    import subprocess
+    import sys
+
+    code = ("import plotly.io as pio, interface.theme\n"
+            "import streamlit.elements.plotly_chart\n"
+            "import plotly.graph_objects as go\n"
+            "print(pio.templates.default, go.Figure().layout.template.layout.separators)")
+    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[2]).stdout
+    assert sortie.strip() == "dsfr ,"
 
 
 def test_icone_application_locale():
