@@ -931,6 +931,82 @@ def valider_dossier(dossier: Path) -> Rapport:
     return validation.executer()
 
 
+# ---------------------------------------------------------------------------------------------
+# Rapport gardé sur disque (donnees.cache) : un jeu déjà contrôlé n'est pas relu au démarrage suivant
+# ---------------------------------------------------------------------------------------------
+
+_CODE_VALIDATION = (Path(__file__), Path(__file__).with_name("contrat.py"),
+                    Path(__file__).with_name("ref_geo") / "MANIFESTE.json")
+
+
+def rapport_en_donnees(rapport: Rapport) -> dict:
+    """Le rapport en types JSON (dates ISO)."""
+    def anomalie(a: Anomalie) -> dict:
+        return {"niveau": a.niveau, "fichier": a.fichier, "colonne": a.colonne, "regle": a.regle,
+                "message": a.message, "lignes": [int(x) for x in a.lignes], "nb_autres": int(a.nb_autres)}
+
+    return {
+        "erreurs": [anomalie(a) for a in rapport.erreurs],
+        "avertissements": [anomalie(a) for a in rapport.avertissements],
+        "periode": [d.isoformat() for d in rapport.periode] if rapport.periode else None,
+        "lignes": {k: int(v) for k, v in rapport.lignes.items()},
+        "version_contrat": int(rapport.version_contrat),
+    }
+
+
+def rapport_depuis_donnees(donnees: dict, dossier: Path | None) -> Rapport:
+    def anomalie(d: dict) -> Anomalie:
+        return Anomalie(str(d["niveau"]), d["fichier"], d["colonne"], str(d["regle"]), str(d["message"]),
+                        [int(x) for x in d["lignes"]], int(d["nb_autres"]))
+
+    periode = donnees.get("periode")
+    return Rapport(
+        erreurs=[anomalie(a) for a in donnees["erreurs"]],
+        avertissements=[anomalie(a) for a in donnees["avertissements"]],
+        periode=(date.fromisoformat(periode[0]), date.fromisoformat(periode[1])) if periode else None,
+        lignes={str(k): int(v) for k, v in donnees["lignes"].items()},
+        dossier=dossier,
+        version_contrat=int(donnees["version_contrat"]),
+    )
+
+
+def cle_validation(dossier: Path) -> str:
+    from donnees import cache
+
+    return cache.cle(dossier, cache.empreinte_fichiers_code(_CODE_VALIDATION), "validation")
+
+
+def memoriser_rapport(dossier: Path, rapport: Rapport) -> bool:
+    """Garde sur disque le rapport du jeu ``dossier`` (tel qu'il est maintenant)."""
+    from donnees import cache
+
+    return cache.ecrire_json("validation", cle_validation(dossier), rapport_en_donnees(rapport))
+
+
+def valider_dossier_en_cache(dossier: Path) -> tuple[Rapport, bool]:
+    """(rapport, lu_dans_le_cache) : ``valider_dossier`` sauf si ce jeu, à l'identique (mêmes fichiers,
+    mêmes tailles et dates), a déjà été contrôlé par ce même code. Un dossier absent n'est jamais mis en
+    cache."""
+    from donnees import cache
+
+    dossier = Path(dossier)
+    if not dossier.is_dir():
+        return valider_dossier(dossier), False
+    cle_ = cle_validation(dossier)
+    donnees = cache.lire_json("validation", cle_)
+    if donnees is not None:
+        try:
+            return rapport_depuis_donnees(donnees, dossier), True
+        except (KeyError, TypeError, ValueError, IndexError):
+            pass  # cache d'un format inattendu : on recontrôle
+    rapport = valider_dossier(dossier)
+    # La clé est recalculée : un fichier modifié pendant le contrôle ne doit pas être mis en cache
+    # sous l'ancienne signature.
+    if cle_validation(dossier) == cle_:
+        cache.ecrire_json("validation", cle_, rapport_en_donnees(rapport))
+    return rapport, False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m donnees.valider",

@@ -55,7 +55,7 @@ from typing import Any, Callable, Iterator
 import polars as pl
 
 from donnees.contrat import NOMS_TABLES, TABLES, VERSION_CONTRAT
-from donnees.valider import ERREUR, Anomalie, Rapport, valider_dossier
+from donnees.valider import ERREUR, Anomalie, Rapport, valider_dossier_en_cache
 
 try:  # verrou entre processus (Linux, macOS) ; ailleurs, verrou entre fils seulement
     import fcntl
@@ -617,7 +617,9 @@ def _preparer(racine: Path, fichiers: dict[str, Path], parent_dossier: Path | No
     try:
         preparation.description, preparation.reprises = _assembler(temporaire, fichiers, parent_dossier,
                                                                    origine_parent)
-        rapport = valider_dossier(temporaire)
+        # Le rapport est aussi gardé sur disque (clé indépendante du chemin) : la version mise en place
+        # sous son nom définitif ne sera pas recontrôlée à son premier affichage.
+        rapport, _ = valider_dossier_en_cache(temporaire)
         rapport.dossier = None  # le dossier temporaire n'a pas de sens pour l'utilisateur
         preparation.rapport = rapport
         if rapport.valide and controle is not None:

@@ -3,8 +3,9 @@
 - Dossier : ``requetes.jeu.dossier_par_defaut()`` — la variable d'environnement ``TDB_DONNEES`` si elle
   est définie, sinon le jeu de démonstration ``donnees_locales/demo``, généré au premier lancement
   (``donnees.demo.generer``) avec une barre de progression commentée.
-- Validation : ``donnees.valider.valider_dossier``, gardée en cache par dossier et par signature des
-  fichiers (nom, taille, date de modification) : un export remplacé est revalidé.
+- Validation : ``donnees.valider.valider_dossier_en_cache``, gardée en mémoire par dossier et par
+  signature des fichiers (nom, taille, date de modification) et sur disque (``donnees.cache``) : un
+  export remplacé est revalidé, un jeu déjà contrôlé ne l'est pas à chaque démarrage du serveur.
 - Un jeu valide est ouvert une fois (``st.cache_resource``) ; les pages le prennent par ``jeu()``.
 - ``en_cache(fonction, *args)`` garde en cache (``st.cache_data``) le résultat d'une fonction de
   ``requetes`` appelée sur le jeu en service.
@@ -172,7 +173,7 @@ def _dates(periode: Any) -> tuple[date, date] | None:
 
 @st.cache_data(show_spinner="Contrôle du jeu de données…", max_entries=8)
 def _valider(dossier: str, sig: Signature, demo: bool) -> EtatJeu:
-    from donnees.valider import valider_dossier
+    from donnees.valider import valider_dossier_en_cache
 
     chemin = Path(dossier)
     if not chemin.is_dir():
@@ -183,7 +184,7 @@ def _valider(dossier: str, sig: Signature, demo: bool) -> EtatJeu:
         )
         return EtatJeu(dossier=chemin, demo=demo, signature=sig, valide=False, erreurs=(erreur,))
     try:
-        rapport = valider_dossier(chemin)
+        rapport, _ = valider_dossier_en_cache(chemin)
     except Exception as exc:  # noqa: BLE001 — un validateur qui casse ne doit pas montrer de trace
         erreur = ProblemeChargement(
             niveau="erreur", fichier=None, colonne=None, regle="validation_impossible",

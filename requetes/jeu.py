@@ -142,17 +142,66 @@ class JeuDeDonnees:
         """Crée une fois la table ``nom`` avec le résultat de ``requetes/sql/{nom}.sql`` ; rend ``nom``.
 
         Le nom est à la fois celui du fichier SQL (liste blanche : les fichiers présents) et celui de la
-        table. La table vit dans la base en mémoire du jeu : tous les curseurs la voient.
+        table. La table vit dans la base en mémoire du jeu : tous les curseurs la voient. Elle est aussi
+        gardée sur disque (``donnees.cache``, une petite base DuckDB par table, types exacts) : au
+        démarrage suivant du serveur, sur le même jeu et le même code, elle est relue au lieu d'être
+        recalculée sur les gros fichiers.
         """
         if not nom.isidentifier():
             raise KeyError(f"Requête inconnue : {nom}")
 
         def creer() -> str:
             texte = texte_sql(nom).strip().rstrip(";")
+            chemin = self._chemin_cache(nom, params)
+            if chemin is not None and chemin.is_file() and self._relire_table(nom, chemin):
+                return nom
             self.curseur().execute(f"CREATE OR REPLACE TABLE {nom} AS\n{texte}", params or []).fetchall()
+            if chemin is not None:
+                self._garder_table(nom, chemin)
             return nom
 
         return self.memo(("table", nom), creer)
+
+    def _chemin_cache(self, nom: str, params) -> Path | None:
+        from donnees import cache
+
+        try:
+            cle = cache.cle(self.dossier, _empreinte_code_tables(), nom, repr(params))
+            return cache.dossier_cache() / "tables" / f"{nom}-{cle}.duckdb"
+        except OSError:
+            return None
+
+    def _relire_table(self, nom: str, chemin: Path) -> bool:
+        cur = self.curseur()
+        alias = f"cache_{nom}"
+        try:
+            cur.execute(f"ATTACH {_litteral_chemin(chemin)} AS {alias} (READ_ONLY)")
+        except duckdb.Error:
+            return False
+        try:
+            cur.execute(f"CREATE OR REPLACE TABLE {nom} AS SELECT * FROM {alias}.{nom}")
+            return True
+        except duckdb.Error:
+            return False
+        finally:
+            cur.execute(f"DETACH {alias}")
+
+    def _garder_table(self, nom: str, chemin: Path) -> None:
+        from donnees import cache
+
+        cur = self.curseur()
+        alias = f"ecriture_{nom}"
+
+        def ecrire(temporaire: Path) -> None:
+            temporaire.unlink(missing_ok=True)  # DuckDB crée lui-même le fichier de la base
+            cur.execute(f"ATTACH {_litteral_chemin(temporaire)} AS {alias}")
+            try:
+                cur.execute(f"CREATE TABLE {alias}.{nom} AS SELECT * FROM {nom}")
+            finally:
+                cur.execute(f"DETACH {alias}")
+            Path(str(temporaire) + ".wal").unlink(missing_ok=True)
+
+        cache.ecrire_atomique(chemin, ecrire)
 
     @property
     def empreinte(self) -> str:
@@ -166,6 +215,18 @@ class JeuDeDonnees:
             except OSError:
                 morceaux.append(f"{nom}:absent")
         return "|".join(morceaux)
+
+
+@lru_cache(maxsize=1)
+def _empreinte_code_tables() -> str:
+    """Empreinte du code dont dépendent les tables matérialisées : toutes les requêtes SQL, les vues
+    (ce module), le contrat et le référentiel."""
+    from donnees import cache
+
+    racine_donnees = RACINE / "donnees"
+    chemins = [*sorted(DOSSIER_SQL.glob("*.sql")), Path(__file__), racine_donnees / "contrat.py",
+               racine_donnees / "ref_geo" / "MANIFESTE.json"]
+    return cache.empreinte_fichiers_code(chemins)
 
 
 def dossier_initial() -> Path:

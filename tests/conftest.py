@@ -4,13 +4,20 @@
   façon dont pytest est lancé ;
 - TDB_DONNEES est retirée de l'environnement : aucun test ne lit par mégarde les exports réels de la
   personne qui lance la suite (un test qui en a besoin la pose lui-même) ;
+- le magasin de versions (TDB_VERSIONS) et le cache sur disque (TDB_CACHE) sont des dossiers
+  temporaires propres à chaque processus de test, et l'import est fermé (TDB_IMPORT_AUTORISE retirée) :
+  la suite n'écrit rien dans ``donnees_locales`` et ne dépend pas de ce qu'on y a laissé ; un test
+  qui a besoin d'un autre réglage le pose lui-même (les serveurs des tests navigateur en héritent) ;
 - ``dossier_minimal`` : le jeu de ``tests/fabrique.py`` écrit en Parquet dans un dossier temporaire.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +27,11 @@ if str(RACINE) not in sys.path:
     sys.path.insert(0, str(RACINE))
 
 os.environ.pop("TDB_DONNEES", None)
+os.environ.pop("TDB_IMPORT_AUTORISE", None)
+_TEMPORAIRE = Path(tempfile.mkdtemp(prefix="tdb-tests-"))
+os.environ["TDB_VERSIONS"] = str(_TEMPORAIRE / "versions")
+os.environ["TDB_CACHE"] = str(_TEMPORAIRE / "cache")
+atexit.register(shutil.rmtree, _TEMPORAIRE, ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,0 +1,186 @@
+"""Cache sur disque (donnees.cache) : rapport de validation et tables matérialisées relus au démarrage
+suivant, jamais servis pour un jeu modifié ou par un autre code, sans effet quand il est inutilisable."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from donnees import cache, valider
+from requetes import jeu as module_jeu
+from requetes import mesures
+from tests.fabrique import ecrire_jeu, jeu_minimal
+
+
+@pytest.fixture
+def cache_vide(tmp_path, monkeypatch) -> Path:
+    dossier = tmp_path / "cache"
+    monkeypatch.setenv("TDB_CACHE", str(dossier))
+    return dossier
+
+
+def _compter_validations(monkeypatch) -> list[Path]:
+    appels: list[Path] = []
+    vraie = valider.valider_dossier
+
+    def espion(dossier):
+        appels.append(Path(dossier))
+        return vraie(dossier)
+
+    monkeypatch.setattr(valider, "valider_dossier", espion)
+    return appels
+
+
+def test_rapport_relu_a_l_identique(tmp_path, cache_vide, monkeypatch):
+    tables = jeu_minimal()
+    tables["allocations"] = tables["allocations"].with_columns(
+        pl.when(pl.col("code_ml") == "MLA").then(pl.col("valorisation_etp_eur") + 1000)
+        .otherwise(pl.col("valorisation_etp_eur")).alias("valorisation_etp_eur"))
+    dossier = ecrire_jeu(tmp_path / "jeu", tables)
+    appels = _compter_validations(monkeypatch)
+
+    premier, lu1 = valider.valider_dossier_en_cache(dossier)
+    second, lu2 = valider.valider_dossier_en_cache(dossier)
+
+    assert (lu1, lu2) == (False, True)
+    assert len(appels) == 1
+    assert premier.valide and premier.avertissements  # écart de valorisation : avertissement
+    assert second.erreurs == premier.erreurs and second.avertissements == premier.avertissements
+    assert (second.periode, second.lignes, second.version_contrat) == \
+           (premier.periode, premier.lignes, premier.version_contrat)
+    assert second.texte() == premier.texte()
+
+
+def test_fichier_remplace_revalide(tmp_path, cache_vide, monkeypatch):
+    tables = jeu_minimal()
+    dossier = ecrire_jeu(tmp_path / "jeu", tables)
+    assert valider.valider_dossier_en_cache(dossier)[0].valide
+    # orientations remplacées par une version fautive (entrés > acceptés) : la clé change
+    fautif = tables["orientations"].with_columns((pl.col("acceptes") + 1).alias("entres"))
+    fautif.write_parquet(dossier / "orientations.parquet")
+    rapport, lu = valider.valider_dossier_en_cache(dossier)
+    assert not lu
+    assert not rapport.valide
+    assert any(a.fichier == "orientations.parquet" and a.colonne == "entres" for a in rapport.erreurs)
+
+
+def test_cle_independante_du_chemin(tmp_path, cache_vide, monkeypatch):
+    # une version validée dans un dossier temporaire puis renommée garde son rapport
+    dossier = ecrire_jeu(tmp_path / "temporaire", jeu_minimal())
+    valider.valider_dossier_en_cache(dossier)
+    renomme = tmp_path / "v0001"
+    os.rename(dossier, renomme)
+    appels = _compter_validations(monkeypatch)
+    rapport, lu = valider.valider_dossier_en_cache(renomme)
+    assert lu and not appels and rapport.valide
+    assert rapport.dossier == renomme
+
+
+def test_autre_code_autre_cle(tmp_path, cache_vide, monkeypatch):
+    dossier = ecrire_jeu(tmp_path / "jeu", jeu_minimal())
+    avant = valider.cle_validation(dossier)
+    modifie = tmp_path / "valider_modifie.py"
+    modifie.write_text(Path(valider.__file__).read_text(encoding="utf-8") + "\n# changement\n", encoding="utf-8")
+    monkeypatch.setattr(valider, "_CODE_VALIDATION", (modifie, *valider._CODE_VALIDATION[1:]))
+    assert valider.cle_validation(dossier) != avant
+
+
+def test_cache_corrompu_ou_inutilisable(tmp_path, cache_vide, monkeypatch):
+    dossier = ecrire_jeu(tmp_path / "jeu", jeu_minimal())
+    valider.valider_dossier_en_cache(dossier)
+    fichier = cache_vide / "validation" / f"{valider.cle_validation(dossier)}.json"
+    assert fichier.is_file()
+    fichier.write_text("{pas du json", encoding="utf-8")
+    rapport, lu = valider.valider_dossier_en_cache(dossier)
+    assert not lu and rapport.valide
+    # dossier de cache impossible à créer (un fichier à sa place) : on valide quand même
+    bloque = tmp_path / "bloque"
+    bloque.write_text("ceci n'est pas un dossier", encoding="utf-8")
+    monkeypatch.setenv("TDB_CACHE", str(bloque))
+    rapport, lu = valider.valider_dossier_en_cache(dossier)
+    assert not lu and rapport.valide
+
+
+def test_cle_refuse_les_noms_hors_liste():
+    with pytest.raises(ValueError):
+        cache.lire_json("../ailleurs", "abc")
+    with pytest.raises(ValueError):
+        cache.lire_json("validation", "../../etc/passwd")
+
+
+# --------------------------------------------------------------------------------------------------
+# Tables matérialisées (cubes de mesures)
+
+
+def _tables(jeu: module_jeu.JeuDeDonnees) -> dict[str, tuple[list, pl.DataFrame]]:
+    noms = ["ml_rattachement", "cube_mensuel_ml", "cube_ml", "cube_contexte_ml", "accords_base"]
+    sortie = {}
+    for nom in noms:
+        schema = jeu.sql(f"DESCRIBE {nom}").select("column_name", "column_type").rows()
+        sortie[nom] = (schema, jeu.sql(f"SELECT * FROM {nom}").sort(pl.all()))
+    return sortie
+
+
+def test_cubes_relus_identiques(tmp_path, cache_vide):
+    dossier = ecrire_jeu(tmp_path / "jeu", jeu_minimal())
+    premier = module_jeu.JeuDeDonnees(dossier)
+    cubes1 = mesures.preparer(premier)
+    fichiers = sorted(p.name.split("-")[0] for p in (cache_vide / "tables").glob("*.duckdb"))
+    assert "cube_mensuel_ml" in fichiers and "cube_ml" in fichiers
+
+    # Deuxième ouverture (un nouveau processus serveur) : les tables viennent du cache. On le prouve
+    # en rendant les requêtes SQL introuvables : un recalcul échouerait.
+    second = module_jeu.JeuDeDonnees(dossier)
+    textes = module_jeu.texte_sql
+
+    def interdit(nom: str) -> str:
+        if nom in ("ml_rattachement", "cube_mensuel_ml", "cube_ml", "cube_contexte_ml", "accords_base",
+                   "annees_jeu", "cube_contexte_departement", "departements_presents"):
+            return "SELECT erreur_volontaire_recalcul FROM nulle_part"
+        return textes(nom)
+
+    try:
+        module_jeu.texte_sql = interdit
+        cubes2 = mesures.preparer(second)
+    finally:
+        module_jeu.texte_sql = textes
+    for nom, (schema, valeurs) in _tables(premier).items():
+        schema2, valeurs2 = _tables(second)[nom]
+        assert schema2 == schema, nom
+        assert valeurs2.equals(valeurs), nom
+    assert cubes2.ml.equals(cubes1.ml) and cubes2.mensuel.equals(cubes1.mensuel)
+    assert cubes2.annees == cubes1.annees
+
+
+def test_cube_recalcule_si_le_jeu_change(tmp_path, cache_vide):
+    tables = jeu_minimal()
+    dossier = ecrire_jeu(tmp_path / "jeu", tables)
+    avant = mesures.preparer(module_jeu.JeuDeDonnees(dossier)).mensuel
+    double = tables["orientations"].with_columns(
+        (pl.col(c) * 2).alias(c) for c in ("orientes", "acceptes", "entres"))
+    double.write_parquet(dossier / "orientations.parquet")
+    apres = mesures.preparer(module_jeu.JeuDeDonnees(dossier)).mensuel
+    colonne = next(c for c in avant.columns if c.startswith("orientes"))
+    assert apres[colonne].sum() == pytest.approx(2 * avant[colonne].sum())
+
+
+def test_cube_cache_illisible_recalcule(tmp_path, cache_vide):
+    dossier = ecrire_jeu(tmp_path / "jeu", jeu_minimal())
+    attendu = mesures.preparer(module_jeu.JeuDeDonnees(dossier)).ml
+    for p in (cache_vide / "tables").glob("*.duckdb"):
+        p.write_bytes(b"pas une base duckdb")
+    assert mesures.preparer(module_jeu.JeuDeDonnees(dossier)).ml.equals(attendu)
+
+
+def test_deux_jeux_ouverts_sur_le_meme_cache(tmp_path, cache_vide):
+    # deux objets JeuDeDonnees du même processus (deux sessions) relisent les mêmes fichiers du cache
+    dossier = ecrire_jeu(tmp_path / "jeu", jeu_minimal())
+    mesures.preparer(module_jeu.JeuDeDonnees(dossier))
+    a, b = module_jeu.JeuDeDonnees(dossier), module_jeu.JeuDeDonnees(dossier)
+    assert mesures.preparer(a).ml.equals(mesures.preparer(b).ml)
+    shutil.rmtree(cache_vide)
+    assert mesures.preparer(module_jeu.JeuDeDonnees(dossier)).ml.height == mesures.preparer(a).ml.height
