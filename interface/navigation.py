@@ -70,7 +70,7 @@ CATALOGUE: list[EntreePage] = [
     ),
     EntreePage(
         "pages/donnees.py", "Données", ":material/database:", "donnees", "Données",
-        "Jeu de données en service, contrôle de conformité au contrat d'export, téléchargements.",
+        "Jeu de données en service et ses contrôles, import de nouveaux exports, historique des versions.",
     ),
 ]
 

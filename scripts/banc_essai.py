@@ -8,13 +8,15 @@
    l'échelle calculée pour atteindre ce volume (d'après un jeu d'échelle 1 généré à côté).
 2. Pour chaque page de ``interface.navigation.PAGES`` : ``--froid`` processus neufs ; dans chacun,
    ``streamlit.testing.v1.AppTest`` exécute l'application (``tableau_de_bord.py``, TDB_DONNEES pointé
-   sur le jeu) sur cette page une première fois (**froid** : caches vides, jeu à valider et à ouvrir,
-   modules de l'application à importer), puis ``--chaud`` fois encore (**chaud** : caches remplis,
+   sur le jeu) sur cette page une première fois (**froid** : caches Streamlit vides, modules de
+   l'application à importer, jeu à ouvrir ; le rapport de validation et les cubes sont relus dans le
+   cache sur disque, ``donnees.cache``, rempli une fois par jeu à l'étape 3), puis ``--chaud`` fois encore (**chaud** : caches remplis,
    comme lors d'une interaction), puis une fois dans une **nouvelle session** (caches Streamlit déjà
    remplis : le premier affichage d'un deuxième utilisateur). Mémoire : pic de mémoire résidente
    (RSS) du processus.
-3. À côté : les étapes du premier chargement communes à toutes les pages (validation du jeu, ouverture,
-   préparation des cubes de mesures), puis le temps de DuckDB seul pour les requêtes les plus lourdes
+3. D'abord, dans un cache sur disque vidé (``TDB_CACHE`` propre au banc) : les étapes faites une fois
+   par jeu jamais vu (contrôle complet, calcul des cubes de mesures) ; puis, dans un processus neuf, les
+   mêmes étapes relues sur disque ; puis le temps de DuckDB seul pour les requêtes les plus lourdes
    des pages (plancher) : les indicateurs du registre à la maille Mission Locale pour la dernière
    année (``requetes.indicateurs.valeurs``) et la série mensuelle nationale des orientations
    (``requetes.indicateurs.series_mensuelles``) ; pour comparaison, la même série en SQL brut sur le
@@ -196,22 +198,24 @@ def mesurer_duckdb(repetitions: int) -> dict:
     """Dans ce processus neuf : les étapes du premier chargement qui ne dépendent pas de la page
     (validation du jeu, ouverture, préparation des cubes de mesures), puis le temps des requêtes
     plancher, première exécution et exécutions répétées."""
-    from donnees.valider import valider_dossier
+    from donnees.valider import valider_dossier_en_cache
     from requetes import indicateurs, mesures
     from requetes.jeu import JeuDeDonnees, dossier_par_defaut
 
     etapes: dict[str, float] = {}
     dossier = dossier_par_defaut()
     debut = time.perf_counter()
-    valider_dossier(Path(dossier))
-    etapes["validation du jeu (donnees.valider.valider_dossier)"] = time.perf_counter() - debut
+    _, lu = valider_dossier_en_cache(Path(dossier))
+    etapes["validation du jeu (donnees.valider.valider_dossier_en_cache, "
+           + ("rapport relu sur disque)" if lu else "contrôle complet)")] = time.perf_counter() - debut
     debut = time.perf_counter()
     jeu = JeuDeDonnees(dossier)
     etapes["ouverture (JeuDeDonnees)"] = time.perf_counter() - debut
     if hasattr(mesures, "preparer"):
         debut = time.perf_counter()
         mesures.preparer(jeu)
-        etapes["préparation des cubes de mesures (requetes.mesures.preparer)"] = time.perf_counter() - debut
+        etapes["préparation des cubes de mesures (requetes.mesures.preparer"
+               + (", relus sur disque)" if lu else ", calculés)")] = time.perf_counter() - debut
     annee = indicateurs.annees_disponibles(jeu)[-1]
     chemin = str(Path(jeu.dossier) / "orientations.parquet")
     cas = {
@@ -247,9 +251,15 @@ def mesurer_duckdb(repetitions: int) -> dict:
             "rss_max_octets": _rss_max_octets()}
 
 
+def dossier_cache(dossier: Path) -> Path:
+    """Cache sur disque (TDB_CACHE) propre au banc d'essai, à côté du jeu, vidé à chaque lancement."""
+    return dossier.parent / f"{dossier.name}_cache"
+
+
 def _sous_processus(arguments: list[str], dossier: Path) -> dict:
     env = os.environ.copy()
     env["TDB_DONNEES"] = str(dossier)
+    env["TDB_CACHE"] = str(dossier_cache(dossier))
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     # Messages d'exception complets (la configuration de production les masque).
     env["STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"] = "full"
@@ -329,8 +339,15 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.chaud} chaudes)")
     print()
 
+    shutil.rmtree(dossier_cache(dossier), ignore_errors=True)
+    res_jamais_vu = _sous_processus(["--_duckdb", "--chaud", "1"], dossier)
+    print("Jeu jamais vu (cache disque vide), une fois par jeu ou par version importée — processus neuf, "
+          "hors Streamlit :")
+    for nom, t in res_jamais_vu["etapes"].items():
+        print(f"  - {nom} : {duree(t)}")
+    print(f"  - pic de mémoire : {memoire(res_jamais_vu['rss_max_octets'])}")
     res_duckdb = _sous_processus(["--_duckdb", "--chaud", str(max(args.chaud, 5))], dossier)
-    print("Étapes du premier chargement communes à toutes les pages (processus neuf, hors Streamlit) :")
+    print("Jeu déjà contrôlé (rapport et cubes relus sur disque) — processus neuf, hors Streamlit :")
     for nom, t in res_duckdb["etapes"].items():
         print(f"  - {nom} : {duree(t)}")
     print("Plancher DuckDB : requêtes les plus lourdes des pages, seules, une fois les cubes prêts :",
@@ -404,8 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Cibles (2 cœurs) : premier chargement ≤ {duree(CIBLE_FROID_S)} (froid max), "
           f"chaud ≤ {duree(CIBLE_CHAUD_P95_S)} au 95e centile, mémoire ≤ {memoire(CIBLE_MEMOIRE_OCTETS)} "
           f"(pic RSS du processus).")
-    print("« froid » : première exécution dans un processus neuf (validation du jeu, cubes, imports "
-          "compris) ; « nouv. session » : premier affichage pour une deuxième session, caches remplis "
+    print("« froid » : première exécution dans un processus neuf (imports, ouverture du jeu, rapport de "
+          "validation et cubes relus sur disque, géométries et requêtes de la page compris ; le contrôle "
+          "d'un jeu jamais vu est mesuré à part ci-dessus) ; « nouv. session » : premier affichage pour une deuxième session, caches remplis "
           "(médiane, pour information, hors verdict) ; « chaud » : exécutions suivantes de la même session.")
     print("« DuckDB seul » : médiane de la plus lente des requêtes plancher ci-dessus (cubes prêts).")
     charge = os.getloadavg()
