@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from functools import lru_cache
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -162,11 +163,37 @@ def _pour_navigateur(maille: str, rattachement: pl.DataFrame | None) -> gpd.GeoD
     return _gdf(source["code"].astype(str).tolist(), geoms, drom=deps)
 
 
+_CODE_GEOMETRIES = (Path(__file__), Path(__file__).with_name("drom.py"),
+                    Path(__file__).resolve().parent.parent / "donnees" / "ref_geo" / "MANIFESTE.json")
+
+
+def _sur_disque(maille: str, empreinte: str | None, calcul) -> gpd.GeoDataFrame:
+    """``calcul()`` gardé aussi sur disque (GeoParquet, ``donnees.cache``) : la réunion des communes en
+    territoires d'ML et la simplification prennent quelques secondes à chaque démarrage du serveur, alors
+    qu'elles ne dépendent que du rattachement des communes et de ce code."""
+    from donnees import cache
+
+    try:
+        cle_ = cache.empreinte_textes([maille, empreinte or "", cache.empreinte_fichiers_code(_CODE_GEOMETRIES)])
+        chemin = cache.dossier_cache() / "geometries" / f"{maille}-{cle_}.parquet"
+    except OSError:
+        return calcul()
+    if chemin.is_file():
+        try:
+            return gpd.read_parquet(chemin)
+        except Exception:  # noqa: BLE001 — fichier de cache illisible : on recalcule
+            pass
+    gdf = calcul()
+    cache.ecrire_atomique(chemin, lambda temporaire: gdf.to_parquet(temporaire, index=False))
+    return gdf
+
+
 def geometries_navigateur(maille: str, rattachement: pl.DataFrame | None = None) -> gpd.GeoDataFrame:
     """Géométries simplifiées d'une maille ("region", "departement", "ml"), DROM dans leurs encarts,
-    coordonnées arrondies : code, drom, geometry. Calculées une fois (cache)."""
-    cle = (maille, empreinte_rattachement(rattachement) if maille == "ml" and rattachement is not None else None)
-    return _CACHE_NAVIGATEUR.lire(cle, lambda: _pour_navigateur(maille, rattachement))
+    coordonnées arrondies : code, drom, geometry. Calculées une fois (cache en mémoire et sur disque)."""
+    empreinte = empreinte_rattachement(rattachement) if maille == "ml" and rattachement is not None else None
+    return _CACHE_NAVIGATEUR.lire(
+        (maille, empreinte), lambda: _sur_disque(maille, empreinte, lambda: _pour_navigateur(maille, rattachement)))
 
 
 @lru_cache(maxsize=32)

@@ -148,3 +148,28 @@ def demo_geometries():
     jeu = JeuDeDonnees(dossier_demo())
     ratt = acces.rattachements(jeu)
     return geometries.geometries_navigateur("ml", ratt), ratt
+
+
+def test_geometries_navigateur_relues_sur_disque(tmp_path, monkeypatch):
+    # Un nouveau processus serveur relit les polygones simplifiés au lieu de les recalculer ; un
+    # fichier de cache illisible est recalculé.
+    from cartes import geometries as g
+
+    monkeypatch.setenv("TDB_CACHE", str(tmp_path / "cache"))
+    calcule = g._sur_disque("departement", None, lambda: g._pour_navigateur("departement", None))
+
+    def interdit():
+        raise AssertionError("recalcul alors que le cache disque est rempli")
+
+    relu = g._sur_disque("departement", None, interdit)
+    assert relu["code"].tolist() == calcule["code"].tolist()
+    assert relu["drom"].tolist() == calcule["drom"].tolist() or \
+        relu["drom"].fillna("").tolist() == calcule["drom"].fillna("").tolist()
+    assert relu.geometry.geom_equals_exact(calcule.geometry, 0).all()
+    assert relu.crs == calcule.crs
+    # une autre empreinte de rattachement (autre jeu) ne lit pas ce fichier
+    with pytest.raises(AssertionError, match="recalcul"):
+        g._sur_disque("departement", "autre", interdit)
+    for p in (tmp_path / "cache" / "geometries").glob("*.parquet"):
+        p.write_bytes(b"abime")
+    assert g._sur_disque("departement", None, lambda: calcule)["code"].tolist() == calcule["code"].tolist()

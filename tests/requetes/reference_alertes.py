@@ -2,8 +2,9 @@
 (dict {table: DataFrame}) et le référentiel : sans DuckDB, sans SQL, sans ``requetes.alertes``.
 
 Sert de référence aux tests de ``requetes.alertes`` (constats et tableau par maille).
-Distances : corde 3D sur la sphère unité (scipy cKDTree), convertie en arc — une autre méthode que
-celle de l'application (BallTree haversine de scikit-learn).
+Distances : corde 3D sur la sphère unité (scipy cKDTree), convertie en arc — une autre implémentation
+que celle de l'application (KDTree de scikit-learn) ; ``test_distances_contre_haversine_direct``
+compare en plus l'application à la formule de haversine en force brute, sans arbre.
 """
 
 from __future__ import annotations
