@@ -6,7 +6,7 @@ puis le pied de page. Tout le reste vit dans ``interface/`` et ``pages/``.
 
 import streamlit as st
 
-from interface import chargement, etat, navigation, pied, theme
+from interface import chargement, etat, navigation, pied, prechargement, theme
 from interface.garde import assurer_navigation
 
 st.set_page_config(
@@ -23,3 +23,5 @@ if etat_jeu.valide:
     etat.afficher_filtres(*chargement.annees_et_regions())
 page.run()
 pied.afficher_pied(etat_jeu)
+if etat_jeu.valide:
+    prechargement.lancer()  # après la page : les bibliothèques des autres pages, en arrière-plan
