@@ -8,10 +8,24 @@ from interface import format as fmt
 from interface.chargement import EtatJeu
 
 
+def _version(etat: EtatJeu):
+    """La version importée que le tableau de bord lit, s'il en lit une (magasin ``TDB_VERSIONS``)."""
+    from donnees import versions
+
+    try:
+        return versions.version_du_dossier(versions.racine_par_defaut(), etat.dossier)
+    except (OSError, ValueError):
+        return None
+
+
 def texte_pied(etat: EtatJeu) -> str:
     """Texte du pied de page (sans Streamlit : testé à part)."""
+    version = None if etat.demo else _version(etat)
     if etat.demo:
         source = "Jeu de démonstration (données fictives générées par l'application)"
+    elif version is not None:
+        source = (f"Version {version.numero} importée le {version.cree_le.strftime('%d/%m/%Y')} "
+                  f"({version.libelle_source})")
     else:
         source = f"Exports du dossier « {etat.dossier} »"
     morceaux = [f"**Données** : {source}"]

@@ -374,16 +374,30 @@ def _alerte_6(jeu, annee, p, date_ref) -> pl.DataFrame:
     return _finir(df, ALERTES["orientation_delegation"], textes, "ml")
 
 
-def _alerte_7(jeu, annee, p, date_ref) -> pl.DataFrame:
+def _alerte_seuil_pct(jeu, annee, p, requete: str, code: str, modele: str) -> pl.DataFrame:
+    """Alerte par ML à un seul seuil en % (``seuil_pct``) : la requête rend valeur, numérateur et
+    dénominateur ; le seuil devient la référence.
+
+    ``modele`` : texte du constat, avec ``{valeur}`` (en %), ``{numerateur}``, ``{denominateur}`` et
+    ``{seuil}`` déjà mis en forme.
+    """
     seuil = p["seuil_pct"]
-    df = jeu.requete("alertes_criteres", {"annee": annee, "seuil_pct": seuil})
+    df = jeu.requete(requete, {"annee": annee, "seuil_pct": seuil})
+    texte_seuil = _seuil(seuil, "%")
     textes = [
-        f"{_pct(v)} des jeunes orientés ({nombre(n, 0)} sur {nombre(d, 0)}) pour difficultés sociales "
-        f"ou éloignement de l'emploi (seuil {_seuil(seuil, '%')})"
+        modele.format(valeur=_pct(v), numerateur=nombre(n, 0), denominateur=nombre(d, 0), seuil=texte_seuil)
         for v, n, d in zip(df["valeur"].to_list(), df["numerateur"].to_list(), df["denominateur"].to_list())
     ]
     df = df.with_columns(pl.lit(seuil).alias("reference"))
-    return _finir(df, ALERTES["criteres_orientation"], textes, "ml")
+    return _finir(df, ALERTES[code], textes, "ml")
+
+
+def _alerte_7(jeu, annee, p, date_ref) -> pl.DataFrame:
+    return _alerte_seuil_pct(
+        jeu, annee, p, "alertes_criteres", "criteres_orientation",
+        "{valeur} des jeunes orientés ({numerateur} sur {denominateur}) pour difficultés sociales "
+        "ou éloignement de l'emploi (seuil {seuil})",
+    )
 
 
 def _alerte_8(jeu, annee, p, date_ref) -> pl.DataFrame:
@@ -407,15 +421,11 @@ def _alerte_8(jeu, annee, p, date_ref) -> pl.DataFrame:
 
 
 def _alerte_9(jeu, annee, p, date_ref) -> pl.DataFrame:
-    seuil = p["seuil_pct"]
-    df = jeu.requete("alertes_objectif", {"annee": annee, "seuil_pct": seuil})
-    textes = [
-        f"Objectif atteint à {_pct(v)} : {nombre(n, 0)} entrées pour un objectif de {nombre(d, 0)} "
-        f"(seuil {_seuil(seuil, '%')})"
-        for v, n, d in zip(df["valeur"].to_list(), df["numerateur"].to_list(), df["denominateur"].to_list())
-    ]
-    df = df.with_columns(pl.lit(seuil).alias("reference"))
-    return _finir(df, ALERTES["objectif_delegation"], textes, "ml")
+    return _alerte_seuil_pct(
+        jeu, annee, p, "alertes_objectif", "objectif_delegation",
+        "Objectif atteint à {valeur} : {numerateur} entrées pour un objectif de {denominateur} "
+        "(seuil {seuil})",
+    )
 
 
 _CALCULS = {

@@ -168,6 +168,47 @@ def _sens(ecart: float, unite: str) -> str:
     return "egal"
 
 
+def _ligne_forfait(
+    allocations: pl.DataFrame,
+    forfait: float,
+    col_montant: str,
+    col_etp: str,
+    *,
+    controle: str,
+    libelle: str,
+    sujet: str,
+    possessif: str,
+    objet: str,
+    etp: str,
+) -> tuple:
+    """Ligne du rapprochement « montants versés aux ML vs ETP × forfait » (lignes 4 et 5).
+
+    ``col_montant`` / ``col_etp`` : colonnes des allocations comparées (valorisations et ETP affectés, ou
+    subventions et ETP compensés). Les mots de la phrase : ``sujet`` (« Les valorisations déclarées par
+    les ML »), ``possessif`` devant les ETP (« leurs », « les »), ``objet`` au singulier (« valorisation »)
+    et ``etp`` (« affectés »). La somme au forfait est la référence, la somme des montants est comparée.
+    """
+    montant = float(allocations[col_montant].sum() or 0.0)
+    n_etp = float(allocations[col_etp].sum() or 0.0)
+    ecarts = (allocations[col_montant] - allocations[col_etp] * forfait).abs()
+    n_ecarts = int((ecarts > EPSILON_EUR).sum())
+    calc = n_etp * forfait
+    e = montant - calc
+    sens = _sens(e, "€")
+    debut = (f"{sujet} s'élèvent à {_eur(montant)} ; {possessif} {_etp(n_etp)} {etp} "
+             f"valent {_eur(calc)} au forfait")
+    if sens == "egal" and n_ecarts == 0:
+        phrase = f"{debut} : chaque {objet} vaut exactement ETP {etp} × forfait."
+    elif sens == "egal":
+        phrase = (f"{debut} : le total tombe juste, mais {_ml(n_ecarts)} ont une {objet} différente de "
+                  "ETP × forfait, les écarts se compensent (voir les anomalies).")
+    else:
+        phrase = (f"{debut} : {_eur(abs(e))} de {sens}, dus à {_ml(n_ecarts)} dont la {objet} diffère de "
+                  f"ETP {etp} × forfait (voir les anomalies).")
+    return (controle, libelle, "€", f"ETP {etp} × forfait", calc, f"Somme des {objet}s des ML", montant, e,
+            phrase)
+
+
 def rapprocher(param: dict, allocations: pl.DataFrame) -> pl.DataFrame:
     """Rapprochement pur : paramètres nationaux d'une année × allocations de toutes les ML de l'année.
 
@@ -184,10 +225,6 @@ def rapprocher(param: dict, allocations: pl.DataFrame) -> pl.DataFrame:
     s_part = s_val + s_sub + s_cred
     s_aff = float(allocations["etp_affectes"].sum() or 0.0)
     s_comp = float(allocations["etp_compenses"].sum() or 0.0)
-    ecarts_val = (allocations["valorisation_etp_eur"] - allocations["etp_affectes"] * forfait).abs()
-    ecarts_sub = (allocations["subvention_compensatoire_eur"] - allocations["etp_compenses"] * forfait).abs()
-    n_val = int((ecarts_val > EPSILON_EUR).sum())
-    n_sub = int((ecarts_sub > EPSILON_EUR).sum())
 
     lignes = []
 
@@ -269,38 +306,20 @@ def rapprocher(param: dict, allocations: pl.DataFrame) -> pl.DataFrame:
                    e, phrase))
 
     # 4. Valorisations des ML vs ETP affectés × forfait
-    calc = s_aff * forfait
-    e = s_val - calc
-    sens = _sens(e, "€")
-    debut = (f"Les valorisations déclarées par les ML s'élèvent à {_eur(s_val)} ; leurs {_etp(s_aff)} affectés "
-             f"valent {_eur(calc)} au forfait")
-    if sens == "egal" and n_val == 0:
-        phrase = f"{debut} : chaque valorisation vaut exactement ETP affectés × forfait."
-    elif sens == "egal":
-        phrase = (f"{debut} : le total tombe juste, mais {_ml(n_val)} ont une valorisation différente de "
-                  "ETP × forfait, les écarts se compensent (voir les anomalies).")
-    else:
-        phrase = (f"{debut} : {_eur(abs(e))} de {sens}, dus à {_ml(n_val)} dont la valorisation diffère de "
-                  "ETP affectés × forfait (voir les anomalies).")
-    lignes.append(("valorisation_forfait", "Valorisations des ML et ETP affectés au forfait", "€",
-                   "ETP affectés × forfait", calc, "Somme des valorisations des ML", s_val, e, phrase))
+    lignes.append(_ligne_forfait(
+        allocations, forfait, "valorisation_etp_eur", "etp_affectes",
+        controle="valorisation_forfait", libelle="Valorisations des ML et ETP affectés au forfait",
+        sujet="Les valorisations déclarées par les ML", possessif="leurs", objet="valorisation",
+        etp="affectés",
+    ))
 
     # 5. Subventions vs ETP compensés × forfait
-    calc = s_comp * forfait
-    e = s_sub - calc
-    sens = _sens(e, "€")
-    debut = (f"Les subventions en compensation versées s'élèvent à {_eur(s_sub)} ; les {_etp(s_comp)} "
-             f"compensés valent {_eur(calc)} au forfait")
-    if sens == "egal" and n_sub == 0:
-        phrase = f"{debut} : chaque subvention vaut exactement ETP compensés × forfait."
-    elif sens == "egal":
-        phrase = (f"{debut} : le total tombe juste, mais {_ml(n_sub)} ont une subvention différente de "
-                  "ETP × forfait, les écarts se compensent (voir les anomalies).")
-    else:
-        phrase = (f"{debut} : {_eur(abs(e))} de {sens}, dus à {_ml(n_sub)} dont la subvention diffère de "
-                  "ETP compensés × forfait (voir les anomalies).")
-    lignes.append(("subvention_forfait", "Subventions et ETP compensés au forfait", "€",
-                   "ETP compensés × forfait", calc, "Somme des subventions des ML", s_sub, e, phrase))
+    lignes.append(_ligne_forfait(
+        allocations, forfait, "subvention_compensatoire_eur", "etp_compenses",
+        controle="subvention_forfait", libelle="Subventions et ETP compensés au forfait",
+        sujet="Les subventions en compensation versées", possessif="les", objet="subvention",
+        etp="compensés",
+    ))
 
     # 6. ETP prévus vs affectés + compensés
     total_etp = s_aff + s_comp

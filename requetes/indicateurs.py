@@ -403,6 +403,42 @@ def _lignes_larges(terr: pl.DataFrame, inds: list[Indicateur], agr: pl.DataFrame
     )
 
 
+def _verifier_periode(debut: int, fin: int) -> None:
+    """Erreur claire si l'année de fin précède l'année de début."""
+    if fin < debut:
+        raise ErreurRequete(f"Période invalide : {debut} à {fin} (l'année de fin précède l'année de début).")
+
+
+def _agreger_periode(
+    jeu: JeuDeDonnees,
+    maille: str,
+    annee: int,
+    annee_fin: int | None,
+    codes: list[str] | str | None,
+    indicateurs: list[str] | str | None,
+    code_region: str | None,
+    date_reference: date | None,
+) -> tuple[str, pl.DataFrame, list[Indicateur], pl.DataFrame]:
+    """Contrôles communs à ``valeurs`` et ``tableau`` (maille, période ``annee``…``annee_fin``, codes,
+    région, indicateurs), puis agrégation des mesures utiles sur toute la période.
+
+    Rend la maille contrôlée, les territoires retenus, les indicateurs demandés et le tableau des mesures
+    (``mesures.agreger`` avec ``par_annee=False``).
+    """
+    maille = verifier_maille(maille)
+    debut = verifier_annee(annee, "annee")
+    fin = debut if annee_fin is None else verifier_annee(annee_fin, "annee_fin")
+    _verifier_periode(debut, fin)
+    codes = verifier_codes(codes)
+    code_region = verifier_code_region(code_region)
+    inds = _indicateurs(indicateurs)
+    agr = _mesures.agreger(
+        jeu, maille, debut, fin, _mesures_de(inds), codes=codes, code_region=code_region,
+        date_reference=date_reference, par_annee=False,
+    )
+    return maille, _territoires(jeu, maille, codes, code_region), inds, agr
+
+
 # --------------------------------------------------------------------------------------------------
 # Fonctions publiques
 
@@ -425,19 +461,9 @@ def valeurs(
     (territoires de cette région ; ignoré à la maille nationale). ``date_reference`` : date pour les
     accords en vigueur (par défaut le 31 décembre de chaque année).
     """
-    maille = verifier_maille(maille)
-    debut = verifier_annee(annee, "annee")
-    fin = debut if annee_fin is None else verifier_annee(annee_fin, "annee_fin")
-    if fin < debut:
-        raise ErreurRequete(f"Période invalide : {debut} à {fin} (l'année de fin précède l'année de début).")
-    codes = verifier_codes(codes)
-    code_region = verifier_code_region(code_region)
-    inds = _indicateurs(indicateurs)
-    agr = _mesures.agreger(
-        jeu, maille, debut, fin, _mesures_de(inds), codes=codes, code_region=code_region,
-        date_reference=date_reference, par_annee=False,
-    )
-    return _combiner(_territoires(jeu, maille, codes, code_region), inds, agr, maille)
+    maille, terr, inds, agr = _agreger_periode(
+        jeu, maille, annee, annee_fin, codes, indicateurs, code_region, date_reference)
+    return _combiner(terr, inds, agr, maille)
 
 
 def tableau(
@@ -451,19 +477,9 @@ def tableau(
     date_reference: date | None = None,
 ) -> pl.DataFrame:
     """Format large : code, nom, code_region, puis une colonne par code d'indicateur (dans l'ordre demandé)."""
-    maille = verifier_maille(maille)
-    debut = verifier_annee(annee, "annee")
-    fin = debut if annee_fin is None else verifier_annee(annee_fin, "annee_fin")
-    if fin < debut:
-        raise ErreurRequete(f"Période invalide : {debut} à {fin} (l'année de fin précède l'année de début).")
-    codes = verifier_codes(codes)
-    code_region = verifier_code_region(code_region)
-    inds = _indicateurs(indicateurs)
-    agr = _mesures.agreger(
-        jeu, maille, debut, fin, _mesures_de(inds), codes=codes, code_region=code_region,
-        date_reference=date_reference, par_annee=False,
-    )
-    large = _lignes_larges(_territoires(jeu, maille, codes, code_region), inds, agr)
+    _, terr, inds, agr = _agreger_periode(
+        jeu, maille, annee, annee_fin, codes, indicateurs, code_region, date_reference)
+    large = _lignes_larges(terr, inds, agr)
     return large.select("code", "nom", "code_region", *[_expressions(i)[2].alias(i.code) for i in inds])
 
 
@@ -493,8 +509,7 @@ def serie_annuelle(
             "numerateur", "denominateur", "valeur") else pl.Utf8) for c in colonnes})
     debut = disponibles[0] if annee_debut is None else verifier_annee(annee_debut, "annee_debut")
     fin = disponibles[-1] if annee_fin is None else verifier_annee(annee_fin, "annee_fin")
-    if fin < debut:
-        raise ErreurRequete(f"Période invalide : {debut} à {fin} (l'année de fin précède l'année de début).")
+    _verifier_periode(debut, fin)
     agr = _mesures.agreger(
         jeu, maille, debut, fin, _mesures_de(inds), codes=codes, code_region=code_region,
         date_reference=date_reference, par_annee=True,

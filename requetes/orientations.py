@@ -47,7 +47,9 @@ LIBELLES_SENS_COURTS = {
 MAILLES_TERRITOIRES = ("region", "departement", "ml")
 LIBELLES_MAILLES = {"region": "Régions", "departement": "Départements", "ml": "Missions Locales"}
 MOTIFS_SIGNALES = ("difficultes_sociales", "eloignement_emploi")
-SEUIL_MOTIFS_DEFAUT = 70.0
+# Même seuil par défaut que l'alerte 7 de la carte (« critères d'orientation déséquilibrés ») : les
+# deux pages signalent les mêmes territoires tant qu'on ne change pas le réglage (un test y veille).
+SEUIL_MOTIFS_DEFAUT = 80.0
 
 REGLE_PERTES = (
     "Sens France Travail → ML (délégation du PPAE). Jeunes refusés = orientés − acceptés ; acceptés mais "

@@ -315,3 +315,10 @@ def test_demo_doubles_et_registre(demo):
     # quelques territoires orientent presque seulement sur les difficultés sociales et l'éloignement
     mo = O.motifs_territoires(jeu, 2025, "ml")
     assert 0 < mo["signale"].sum() < mo.height / 4
+
+
+def test_seuil_des_motifs_identique_a_l_alerte_7():
+    from requetes import alertes
+
+    parametre = next(p for p in alertes.ALERTES["criteres_orientation"].parametres if p.code == "seuil_pct")
+    assert O.SEUIL_MOTIFS_DEFAUT == parametre.defaut
