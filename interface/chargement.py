@@ -1,7 +1,8 @@
 """Chargement du jeu de données en service.
 
-- Dossier : ``requetes.jeu.dossier_par_defaut()`` — la variable d'environnement ``TDB_DONNEES`` si elle
-  est définie, sinon le jeu de démonstration ``donnees_locales/demo``, généré au premier lancement
+- Dossier : ``requetes.jeu.dossier_par_defaut()`` — la version importée mise en service (magasin
+  ``TDB_VERSIONS``, page Données) s'il y en a une ; sinon la variable d'environnement ``TDB_DONNEES`` si
+  elle est définie, sinon le jeu de démonstration ``donnees_locales/demo``, généré au premier lancement
   (``donnees.demo.generer``) avec une barre de progression commentée.
 - Validation : ``donnees.valider.valider_dossier_en_cache``, gardée en mémoire par dossier et par
   signature des fichiers (nom, taille, date de modification) et sur disque (``donnees.cache``) : un
@@ -78,7 +79,8 @@ class EtatJeu:
 
 
 def dossier_en_service() -> tuple[Path, bool]:
-    """(dossier, est_demo) : le dossier de ``TDB_DONNEES`` ou le jeu de démonstration local."""
+    """(dossier, est_demo) : la version en service, sinon le dossier de ``TDB_DONNEES``, sinon le jeu de
+    démonstration local."""
     dossier = Path(module_jeu.dossier_par_defaut())
     demo = not os.environ.get("TDB_DONNEES") and dossier.resolve() == Path(module_jeu.DOSSIER_DEMO).resolve()
     return dossier, demo
