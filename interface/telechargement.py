@@ -6,7 +6,9 @@
 - ``libelles`` renomme les colonnes (code -> libellé lisible) dans le fichier.
 
 ``en_csv`` et ``en_xlsx`` rendent des octets (testés sans Streamlit) ; ``boutons_telechargement``
-affiche les deux boutons.
+affiche les deux boutons. Leurs fichiers ne sont fabriqués qu'au clic (``data`` appelable de
+``st.download_button``) : une réexécution de page ne sérialise plus aucun tableau (l'XLSX coûte des dizaines
+de millisecondes par tableau).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import partial
 
 import polars as pl
 
@@ -70,18 +73,21 @@ def nom_fichier(base: str, extension: str, annee: int | None = None) -> str:
 
 def boutons_telechargement(df: pl.DataFrame, base_nom: str, *, cle: str, libelles: Mapping[str, str] | None = None,
                            annee: int | None = None, feuille: str = "Données", conteneur=None) -> None:
-    """Deux boutons côte à côte : « CSV » et « Excel (XLSX) ». ``cle`` : préfixe unique des boutons."""
+    """Deux boutons côte à côte : « CSV » et « Excel (XLSX) ». ``cle`` : préfixe unique des boutons.
+
+    Les fichiers sont fabriqués au clic seulement : Streamlit garde l'appelable (``partial``, qui fige ``df``
+    et les options de cette exécution) et ne l'exécute que lorsque le navigateur demande le fichier."""
     import streamlit as st
 
     cible = conteneur if conteneur is not None else st
     with cible.container(horizontal=True):
         st.download_button(
-            "Télécharger en CSV", data=en_csv(df, libelles), file_name=nom_fichier(base_nom, "csv", annee),
+            "Télécharger en CSV", data=partial(en_csv, df, libelles), file_name=nom_fichier(base_nom, "csv", annee),
             mime="text/csv", key=f"{cle}_csv", icon=":material/download:", on_click="ignore",
             help="Séparateur « ; », virgule décimale, UTF-8 : s'ouvre directement dans un tableur français.",
         )
         st.download_button(
-            "Télécharger en Excel", data=en_xlsx(df, libelles, feuille), key=f"{cle}_xlsx",
+            "Télécharger en Excel", data=partial(en_xlsx, df, libelles, feuille), key=f"{cle}_xlsx",
             file_name=nom_fichier(base_nom, "xlsx", annee), icon=":material/table_view:", on_click="ignore",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )

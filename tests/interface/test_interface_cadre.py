@@ -299,5 +299,24 @@ def test_boutons_telechargement_apptest():
     boutons = at.get("download_button")
     assert [b.proto.label for b in boutons] == ["Télécharger en CSV", "Télécharger en Excel"]
     assert [b.proto.id.rsplit("-", 1)[-1] for b in boutons] == ["essai_csv", "essai_xlsx"]
-    assert boutons[0].proto.url.endswith(".csv") and boutons[1].proto.url.endswith(".xlsx")
+    # fichiers fabriqués au clic seulement (noms et types vérifiés dans tests/pages/test_telechargement_differe.py)
+    assert all(b.proto.deferred_file_id and not b.proto.url for b in boutons)
     assert all(b.proto.ignore_rerun for b in boutons)  # télécharger ne relance pas la page
+
+
+def test_texte_pied_nomme_la_version_importee(tmp_path, monkeypatch):
+    # Une version importée en service : le pied dit « Version N importée le … », pas le chemin du magasin.
+    from donnees import versions
+    from tests.fabrique import ecrire_jeu, jeu_minimal
+
+    racine = tmp_path / "versions"
+    monkeypatch.setenv("TDB_VERSIONS", str(racine))
+    initial = ecrire_jeu(tmp_path / "initial", jeu_minimal())
+    fichiers = {"enveloppe": initial / "enveloppe.parquet"}
+    resultat = versions.creer_version(racine, fichiers, source={"type": "dossier", "chemin": "/depot/exports"},
+                                      base=initial)
+    assert resultat.version is not None
+    texte = texte_pied(_etat(dossier=resultat.version.dossier))
+    assert f"Version {resultat.version.numero} importée le " in texte
+    assert "dossier du serveur « /depot/exports »" in texte
+    assert str(racine) not in texte

@@ -15,12 +15,14 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-import streamlit.testing.v1.app_test as module_app_test
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from interface import format as fmt
 from tests.fabrique import dossier_demo_partage, ecrire_jeu, jeu_accords_varies
+from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
+    contenu_telechargement,
+    gestionnaires_telechargement,  # noqa: F401
+)
 from tests.requetes.test_accords import Reference
 
 RACINE = Path(__file__).resolve().parents[2]
@@ -32,32 +34,6 @@ ESPACES = str.maketrans({"\u202f": " ", "\u00a0": " "})
 
 def normal(texte) -> str:
     return str(texte).translate(ESPACES)
-
-
-class _StockageEnregistre(MemoryMediaFileStorage):
-    """Stockage des fichiers servis par l'AppTest, gardé pour relire les téléchargements."""
-
-    instances: list[MemoryMediaFileStorage] = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _StockageEnregistre.instances.append(self)
-
-
-@pytest.fixture(autouse=True)
-def stockage(monkeypatch):
-    _StockageEnregistre.instances.clear()
-    monkeypatch.setattr(module_app_test, "MemoryMediaFileStorage", _StockageEnregistre)
-
-
-def contenu(bouton) -> bytes:
-    nom = bouton.proto.url.rsplit("/", 1)[-1]
-    for stock in reversed(_StockageEnregistre.instances):
-        try:
-            return bytes(stock.get_file(nom).content)
-        except Exception:  # noqa: BLE001 — fichier d'une autre exécution
-            continue
-    raise AssertionError(f"Fichier {bouton.proto.url} introuvable")
 
 
 def lire_csv(octets: bytes) -> pl.DataFrame:
@@ -189,10 +165,10 @@ def test_tableau_par_ml_et_filtres(monkeypatch, dossier_varie):
     verifier(at)
     assert set(tableau_avec(at, "Code ML")["Code ML"]) == {"MLB", "MLC", "MLE"}
     # téléchargement : les lignes filtrées, toutes les colonnes, en-têtes français
-    csv = lire_csv(contenu(at.download_button(key="accords_ml_csv")))
+    csv = lire_csv(contenu_telechargement(at.download_button(key="accords_ml_csv")))
     assert set(csv["Code ML"]) == {"MLB", "MLC", "MLE"}
     assert "Participation des jeunes (niveau 0 à 3)" in csv.columns
-    entetes, lignes_x = lire_xlsx(contenu(at.download_button(key="accords_ml_xlsx")))
+    entetes, lignes_x = lire_xlsx(contenu_telechargement(at.download_button(key="accords_ml_xlsx")))
     assert "Score de complétude (%)" in entetes and len(lignes_x) == 3
 
 
@@ -203,7 +179,7 @@ def test_contenus_echeances_sans_accord(monkeypatch, dossier_varie):
         "France": 4, "Bourgogne-Franche-Comté": 4, "Guadeloupe": 0}
     france = grille.filter(pl.col("Territoire") == "France").row(0, named=True)
     assert france["Équipe commune entreprises (%)"] == 50.0
-    csv = lire_csv(contenu(at.download_button(key="accords_contenus_csv")))
+    csv = lire_csv(contenu_telechargement(at.download_button(key="accords_contenus_csv")))
     assert csv.filter(pl.col("Territoire") == "France")["Score moyen de complétude (%)"].item() == pytest.approx(78.125)
     aller(at, "Échéances")
     ech = tableau_avec(at, "Accord courant", "Suite prévue")

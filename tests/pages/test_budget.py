@@ -13,12 +13,14 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-import streamlit.testing.v1.app_test as module_app_test
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from interface import format as fmt
 from tests.fabrique import FORFAIT, ecrire_jeu, jeu_minimal
+from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
+    contenu_telechargement,
+    gestionnaires_telechargement,  # noqa: F401
+)
 
 RACINE = Path(__file__).resolve().parents[2]
 ENTREE = str(RACINE / "tableau_de_bord.py")
@@ -35,33 +37,6 @@ def normal(texte) -> str:
 # --------------------------------------------------------------------------------------------------
 # Outils
 # --------------------------------------------------------------------------------------------------
-
-class _StockageEnregistre(MemoryMediaFileStorage):
-    """Stockage des fichiers servis par l'AppTest, gardé pour relire les téléchargements."""
-
-    instances: list[MemoryMediaFileStorage] = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _StockageEnregistre.instances.append(self)
-
-
-@pytest.fixture(autouse=True)
-def stockage(monkeypatch):
-    _StockageEnregistre.instances.clear()
-    monkeypatch.setattr(module_app_test, "MemoryMediaFileStorage", _StockageEnregistre)
-
-
-def contenu(bouton) -> bytes:
-    """Octets servis par un bouton de téléchargement (lus dans le stockage de l'exécution)."""
-    nom = bouton.proto.url.rsplit("/", 1)[-1]
-    for stock in reversed(_StockageEnregistre.instances):
-        try:
-            return bytes(stock.get_file(nom).content)
-        except Exception:  # noqa: BLE001 — fichier d'une autre exécution
-            continue
-    raise AssertionError(f"Fichier {bouton.proto.url} introuvable")
-
 
 def ouvrir(monkeypatch, dossier: Path, annee: int | None = None, region: str | None = None,
            onglet: str | None = None) -> AppTest:
@@ -293,19 +268,19 @@ def test_telechargements_relus(monkeypatch, dossier_ecarts):
     allocs = pl.read_parquet(dossier_ecarts / "allocations.parquet").filter(pl.col("annee") == 2024)
 
     # Décomposition : CSV et XLSX, en-têtes français, montants en nombres
-    csv = lire_csv(contenu(at.download_button(key="budget_decomposition_csv")))
+    csv = lire_csv(contenu_telechargement(at.download_button(key="budget_decomposition_csv")))
     assert csv.columns == ["Poste (code)", "Libellé", "Montant (€)", "Part (%)"]
     assert csv.schema["Montant (€)"].is_numeric()
     montants = dict(zip(csv["Poste (code)"], csv["Montant (€)"]))
     assert montants["valorisation"] == allocs["valorisation_etp_eur"].sum() == 100_000.0
     assert montants["subvention"] == pytest.approx(allocs["subvention_compensatoire_eur"].sum())
-    entetes, lignes = lire_xlsx(contenu(at.download_button(key="budget_decomposition_xlsx")))
+    entetes, lignes = lire_xlsx(contenu_telechargement(at.download_button(key="budget_decomposition_xlsx")))
     assert entetes == ["Poste (code)", "Libellé", "Montant (€)", "Part (%)"]
     assert all(isinstance(l[2], (int, float)) for l in lignes)
     assert {l[0]: l[2] for l in lignes}["credits"] == allocs["credits_financiers_eur"].sum()
 
     # Rapprochement : écarts exacts en nombres, explications en texte
-    csv = lire_csv(contenu(at.download_button(key="budget_rapprochement_csv")))
+    csv = lire_csv(contenu_telechargement(at.download_button(key="budget_rapprochement_csv")))
     ecarts = dict(zip(csv["Contrôle (code)"], csv["Écart (comparé − référence)"]))
     assert ecarts["valorisation_forfait"] == pytest.approx(10_000.0)
     assert ecarts["subvention_forfait"] == pytest.approx(-4_999.5)
@@ -314,7 +289,7 @@ def test_telechargements_relus(monkeypatch, dossier_ecarts):
 
     # Anomalies : un montant en jeu par ligne, en nombre
     aller(at, "Anomalies")
-    csv = lire_csv(contenu(at.download_button(key="budget_anomalies_csv")))
+    csv = lire_csv(contenu_telechargement(at.download_button(key="budget_anomalies_csv")))
     assert "Montant en jeu (€)" in csv.columns and "Mission Locale" in csv.columns
     en_jeu = dict(zip(csv["Code ML"], csv["Montant en jeu (€)"]))
     attendu = allocs.with_columns(
@@ -322,7 +297,7 @@ def test_telechargements_relus(monkeypatch, dossier_ecarts):
          + (pl.col("subvention_compensatoire_eur") - pl.col("etp_compenses") * FORFAIT).abs()).alias("e")
     ).filter(pl.col("e") > 0.005)
     assert en_jeu == pytest.approx(dict(zip(attendu["code_ml"], attendu["e"])))
-    entetes, lignes = lire_xlsx(contenu(at.download_button(key="budget_anomalies_xlsx")))
+    entetes, lignes = lire_xlsx(contenu_telechargement(at.download_button(key="budget_anomalies_xlsx")))
     i = entetes.index("Montant en jeu (€)")
     assert sorted(l[i] for l in lignes) == pytest.approx([4_999.5, 10_000.0])
     assert all(isinstance(l[i], float | int) for l in lignes)

@@ -12,6 +12,10 @@ from streamlit.testing.v1 import AppTest
 
 from interface.navigation import RACINE
 from tests.fabrique import ecrire_jeu, jeu_minimal
+from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
+    gestionnaires_telechargement,  # noqa: F401
+    relire_paire,
+)
 
 DELAI_S = 600
 
@@ -66,6 +70,10 @@ def test_page_par_defaut(monkeypatch, dossier_minimal_module):
     guadeloupe = synthese[synthese["Code"] == "971"].iloc[0]
     assert guadeloupe["2. ML sans accord en vigueur"] == 1
     assert len(at.get("download_button")) >= 4  # CSV et XLSX : alertes, objets concernés
+    # fichiers fabriqués au clic : le tableau des alertes, tel qu'affiché
+    alertes_csv = relire_paire(at, "carte_alertes")
+    assert alertes_csv.height == 101 and "Alertes déclenchées" in alertes_csv.columns
+    assert alertes_csv.filter(pl.col("Code") == "971")["2. ML sans accord en vigueur"].item() == 1
 
 
 def test_clic_equivalent_selection_montre_le_detail(monkeypatch, dossier_minimal_module):

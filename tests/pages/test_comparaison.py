@@ -26,6 +26,10 @@ from requetes import indicateurs as I
 from requetes.indicateurs import REGISTRE
 from requetes.jeu import JeuDeDonnees
 from tests.fabrique import dossier_demo_partage
+from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
+    gestionnaires_telechargement,  # noqa: F401
+    relire_paire,
+)
 from tests.requetes.reference_polars import Reference
 
 RACINE = Path(__file__).resolve().parents[2]
@@ -131,6 +135,12 @@ def test_un_territoire(demo):
     assert d["Rang"].tolist()[0] in (f"{fmt.nombre(pos['taux_couverture']['rang'])}ᵉ / "
                                           f"{fmt.nombre(pos['taux_couverture']['nb'])}", f"1ᵉʳ / {pos['taux_couverture']['nb']}")
     assert len(at.get("download_button")) == 2
+    # fichiers fabriqués au clic : une ligne par indicateur du territoire, valeurs du calcul indépendant
+    csv = relire_paire(at, "cmp_telechargement")
+    assert csv["Code"].to_list() == ["29"] * len(C.INDICATEURS_PAR_DEFAUT)
+    assert sorted(csv["Code indicateur"]) == sorted(C.INDICATEURS_PAR_DEFAUT)
+    valeurs = dict(zip(csv["Code indicateur"], csv["Valeur"]))
+    assert valeurs == pytest.approx({c: v[c] for c in C.INDICATEURS_PAR_DEFAUT}, rel=1e-9)
     for vue in VUES[1:]:
         ouvrir({**params, "cmp_vue": vue})
 

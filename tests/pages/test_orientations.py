@@ -12,7 +12,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit.testing.v1.app_test as module_app_test
 from streamlit.testing.v1 import AppTest
 
 from donnees import referentiel
@@ -20,8 +19,6 @@ from interface import format as fmt
 from tests.fabrique import dossier_demo_partage, ecrire_jeu, jeu_orientations_varie
 from tests.pages.test_accords import (
     ENTREE,
-    _StockageEnregistre,
-    contenu,
     lire_csv,
     lire_xlsx,
     metriques,
@@ -30,16 +27,14 @@ from tests.pages.test_accords import (
     textes,
     verifier,
 )
+from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
+    contenu_telechargement,
+    gestionnaires_telechargement,  # noqa: F401
+)
 from tests.requetes.test_orientations import Reference
 
 PAGE = "pages/orientations.py"
 ONGLETS = ("Flux mensuels", "Entonnoir et pertes", "Motifs", "Objectif annuel", "Doubles accompagnements")
-
-
-@pytest.fixture(autouse=True)
-def stockage(monkeypatch):
-    _StockageEnregistre.instances.clear()
-    monkeypatch.setattr(module_app_test, "MemoryMediaFileStorage", _StockageEnregistre)
 
 
 def ouvrir(monkeypatch, dossier: Path, params: dict | None = None) -> AppTest:
@@ -100,7 +95,7 @@ def test_chiffres_et_flux(monkeypatch, dossier_varie):
     verifier(at)
     ft = tableau_avec(at, "Sens", "Année choisie").filter(pl.col("Sens").str.starts_with("France Travail"))
     assert ft["Année choisie"][0] == 28.0
-    csv = lire_csv(contenu(at.download_button(key="orient_mensuel_csv")))
+    csv = lire_csv(contenu_telechargement(at.download_button(key="orient_mensuel_csv")))
     assert csv.height == 24 and "Même mois, année précédente" in csv.columns
     for onglet in ONGLETS:
         aller(at, onglet)
@@ -133,7 +128,7 @@ def test_entonnoir_motifs_objectif(monkeypatch, dossier_varie):
     assert "soit **84,0 %** du prorata" in textes(at)
     terr = tableau_avec(at, "Territoire", "Atteinte du prorata (%)")
     assert dict(terr.select("Code", "Atteinte du prorata (%)").iter_rows()) == {"MLB": 72.0, "MLA": 88.0}
-    entetes, lignes = lire_xlsx(contenu(at.download_button(key="orient_objectif_terr_xlsx")))
+    entetes, lignes = lire_xlsx(contenu_telechargement(at.download_button(key="orient_objectif_terr_xlsx")))
     assert "Atteinte du prorata (%)" in entetes and len(lignes) == 2
 
 

@@ -25,6 +25,10 @@ from requetes import indicateurs as I
 from requetes.indicateurs import REGISTRE, THEMES
 from requetes.jeu import JeuDeDonnees
 from tests.fabrique import dossier_demo_partage, ecrire_jeu, jeu_minimal
+from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
+    gestionnaires_telechargement,  # noqa: F401
+    relire_paire,
+)
 from tests.requetes.reference_polars import Reference
 
 RACINE = Path(__file__).resolve().parents[2]
@@ -98,6 +102,12 @@ def test_portrait_par_defaut_et_valeurs(demo):
     # chiffres de contexte en tête
     assert at.metric[1].value == fmt.format_valeur(v["taux_neet"], "%")
     assert len(at.get("download_button")) == 2
+    # fichiers fabriqués au clic : tous les indicateurs des thèmes, valeurs du calcul indépendant
+    csv = relire_paire(at, "portrait_telechargement")
+    assert set(csv["Code"]) == {premier}
+    assert sorted(csv["Code indicateur"]) == sorted(c for codes in THEMES.values() for c in codes)
+    valeurs = dict(zip(csv["Code indicateur"], csv["Valeur"]))
+    assert valeurs == pytest.approx(v, rel=1e-9, nan_ok=True)
 
 
 @pytest.mark.parametrize("maille", C.MAILLES_COMPARAISON)
