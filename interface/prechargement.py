@@ -12,6 +12,10 @@ importé par le fil de préchargement y serait vu par le fil de la page et la fe
 (« partially initialized module 'pandas' »). ``lancer()`` importe donc d'abord, dans le fil appelant,
 les modules ainsi sondés (``IMPORTS_DIRECTS``), puis seulement lance le fil pour le reste.
 
+Les composants Streamlit (streamlit-folium) ne sont **pas** préchargés : ``declare_component``, appelé
+à l'import, doit l'être dans le fil d'une page, sans quoi le composant ne se charge pas dans le
+navigateur (vu à l'écran, couvert par les tests dans Chromium).
+
 Un échec ici n'est jamais montré : la page qui a besoin du module l'importera elle-même et affichera
 sa propre erreur le cas échéant.
 """
@@ -37,7 +41,6 @@ MODULES = (
     "cartes.classes",
     "cartes.vue",
     "cartes.carte",
-    "streamlit_folium",
     "donnees.import_securise",
     "donnees.versions",
     "interface.graphiques",

@@ -169,3 +169,30 @@ def test_alerte_acces_et_communes_d_un_departement(page_app, dossier_captures):
     assert "Jeunes de 16 à 25 ans" in etat["legende"]
     page_app.screenshot(path=str(dossier_captures / "carte_communes_creuse.png"), timeout=60_000)
     verifier_sans_erreur(page_app)
+
+
+def test_carte_ouverte_depuis_l_accueil_sur_un_serveur_neuf(navigateur, donnees_navigateur, tmp_path):
+    # Le préchargement en arrière-plan (interface.prechargement) démarre après la première page ; un
+    # composant importé par lui ne se chargeait plus dans le navigateur (« having trouble loading the
+    # streamlit_folium.st_folium component »). Serveur neuf : accueil, préchargement fini, puis carte.
+    from tests.navigateur import harnais
+
+    serveur = harnais.demarrer_serveur(donnees_navigateur, tmp_path / "streamlit.log")
+    contexte = navigateur.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR",
+                                      service_workers="block")
+    try:
+        page = contexte.new_page()
+        surveillance = harnais.Surveillance(url_base=serveur.url)
+        surveillance.brancher(contexte, page)
+        harnais.enregistrer(page, surveillance)
+        ouvrir(page, "")
+        time.sleep(15)  # le préchargement (imports, contours) tourne pendant qu'on lit l'accueil
+        ouvrir(page, "carte", {"carte_maille": "Départements"})
+        _, etat = _etat_carte(page, 101, "departement")
+        assert etat["legende"]
+        assert "having trouble loading" not in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+        verifier_sans_erreur(page)
+    finally:
+        harnais.oublier(page)
+        contexte.close()
+        serveur.arreter()
