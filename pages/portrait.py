@@ -138,9 +138,11 @@ with vues["Indicateurs"]:
         st.caption(LEGENDE)
         annees_serie = list(f.annees)[::-1]
         COLONNE_EVOLUTION = f"Depuis {texte_avant}" if texte_avant else "Évolution"
+        # Un seul tableau, le thème en colonne : la mise en couleur (pandas Styler) coûte ~25 ms par
+        # tableau à chaque exécution, quel que soit son nombre de lignes ; six tableaux dépassaient le
+        # budget d'une interaction.
+        lignes, styles = [], []
         for nom_theme, codes_theme in THEMES.items():
-            st.subheader(nom_theme, anchor=False)
-            lignes, styles = [], []
             for code_ind in codes_theme:
                 r = par_code[code_ind]
                 u = r["unite"]
@@ -148,6 +150,7 @@ with vues["Indicateurs"]:
                          else (f"{fmt.pourcentage(r['part_nationale'], 2)} du national"
                                if r["part_nationale"] is not None else fmt.TIRET))
                 lignes.append({
+                    "Thème": nom_theme,
                     "Indicateur": r["libelle"],
                     "Valeur": valeur(r["valeur"], u) + SYMBOLES.get(r["appreciation"], ""),
                     "France": valeur(r["valeur_nationale"], u),
@@ -159,27 +162,28 @@ with vues["Indicateurs"]:
                     "Série": r["serie"] or [],
                 })
                 styles.append((r["appreciation"], r["appreciation_evolution"]))
-            df = pd.DataFrame(lignes)
-            # couleur : appréciation face à la France (valeur, écart) et sens de l'évolution
-            colorees = {"Valeur": 0, "Écart à la France": 0, COLONNE_EVOLUTION: 1}
-            styles_css = pd.DataFrame(
-                [[css(a[colorees[c]]) if c in colorees else "" for c in df.columns] for a in styles],
-                index=df.index, columns=df.columns)
-            st.dataframe(
-                df.style.apply(lambda _, css_=styles_css: css_, axis=None), hide_index=True,
-                key=f"portrait_tableau_{nom_theme}",
-                height=38 + 35 * len(lignes),
-                column_config={
-                    "Indicateur": st.column_config.TextColumn(width=250, pinned=True),
-                    "Centile": st.column_config.TextColumn(help=AIDE_RANG, width=60),
-                    "Rang": st.column_config.TextColumn(help=AIDE_RANG, width=85),
-                    COLONNE_EVOLUTION: st.column_config.TextColumn(
-                        help="Écart à la période précédente de même durée ; ✓ / ✗ selon le sens de l'indicateur."),
-                    "Série": st.column_config.LineChartColumn(
-                        f"{annees_serie[0]}-{annees_serie[-1]}" if annees_serie else "Série", width=90,
-                        help="Valeur de chaque année du jeu de données."),
-                },
-            )
+        df = pd.DataFrame(lignes)
+        # couleur : appréciation face à la France (valeur, écart) et sens de l'évolution
+        colorees = {"Valeur": 0, "Écart à la France": 0, COLONNE_EVOLUTION: 1}
+        styles_css = pd.DataFrame(
+            [[css(a[colorees[c]]) if c in colorees else "" for c in df.columns] for a in styles],
+            index=df.index, columns=df.columns)
+        st.dataframe(
+            df.style.apply(lambda _, css_=styles_css: css_, axis=None), hide_index=True,
+            key="portrait_tableau",
+            height=38 + 35 * len(lignes),
+            column_config={
+                "Thème": st.column_config.TextColumn(width=140, pinned=True),
+                "Indicateur": st.column_config.TextColumn(width=250, pinned=True),
+                "Centile": st.column_config.TextColumn(help=AIDE_RANG, width=60),
+                "Rang": st.column_config.TextColumn(help=AIDE_RANG, width=85),
+                COLONNE_EVOLUTION: st.column_config.TextColumn(
+                    help="Écart à la période précédente de même durée ; ✓ / ✗ selon le sens de l'indicateur."),
+                "Série": st.column_config.LineChartColumn(
+                    f"{annees_serie[0]}-{annees_serie[-1]}" if annees_serie else "Série", width=90,
+                    help="Valeur de chaque année du jeu de données."),
+            },
+        )
         boutons_telechargement(
             p.drop("maille", "est_ratio", "serie", "serie_nationale"), f"portrait_{code}_{periode}",
             cle="portrait_telechargement", libelles=LIBELLES_EXPORT, feuille="Portrait")

@@ -78,7 +78,7 @@ def libelle(jeu, maille: str, code: str) -> str:
 
 
 def test_portrait_par_defaut_et_valeurs(demo):
-    """Un territoire (le premier de la liste par défaut) : un tableau par thème, chaque valeur égale au calcul
+    """Un territoire (le premier de la liste par défaut) : un tableau, les thèmes dans l'ordre, chaque valeur égale au calcul
     indépendant mis en forme, la France en référence."""
     dossier, jeu = demo
     annee = I.annees_disponibles(jeu)[-1]
@@ -87,13 +87,15 @@ def test_portrait_par_defaut_et_valeurs(demo):
     premier = C.territoires(jeu, "ml")["code"][0]
     assert at.selectbox(key="portrait_territoire_ml").value == premier
     assert at.header[0].value == C.territoires(jeu, "ml").filter(pl.col("code") == premier)["nom"][0]
-    assert len(at.dataframe) == len(THEMES)
+    assert len(at.dataframe) == 1
+    tout = at.dataframe[0].value
+    assert tout["Thème"].tolist() == [theme for theme, codes in THEMES.items() for _ in codes]
     ref = Reference(dossier, referentiel.fichiers_tabulaires())
     v = dict(ref.indicateurs("ml", annee, annee, REGISTRE).filter(pl.col("code") == premier)
              .select("indicateur", "valeur").iter_rows())
     nat = dict(ref.indicateurs("nationale", annee, annee, REGISTRE).select("indicateur", "valeur").iter_rows())
-    for tableau, (theme, codes) in zip(at.dataframe, THEMES.items()):
-        t = tableau.value
+    for theme, codes in THEMES.items():
+        t = tout[tout["Thème"] == theme]
         assert t["Indicateur"].tolist() == [REGISTRE[c].libelle for c in codes], theme
         valeurs = [x.rstrip(" ✓✗=") for x in t["Valeur"].tolist()]
         assert valeurs == [fmt.format_valeur(v[c], REGISTRE[c].unite) for c in codes], theme
