@@ -24,7 +24,7 @@ VUES = {  # vue -> (sélecteur du contenu attendu, nombre minimal)
     "Territoires comparables": ('[data-testid="stDataFrame"]', 1),
 }
 VUES_PORTRAIT = {
-    "Indicateurs": ('[data-testid="stDataFrame"]', 6),
+    "Indicateurs": ('[data-testid="stDataFrame"]', 1),  # un tableau, le thème en colonne
     "Alertes": ('[data-testid="stTable"]', 1),
     "Territoires comparables": ('[data-testid="stDataFrame"]', 1),
 }
