@@ -173,7 +173,7 @@ with vues["Indicateurs"]:
             key="portrait_tableau",
             height=38 + 35 * len(lignes),
             column_config={
-                "Thème": st.column_config.TextColumn(width=140, pinned=True),
+                "Thème": st.column_config.TextColumn(width=115, pinned=True),
                 "Indicateur": st.column_config.TextColumn(width=250, pinned=True),
                 "Centile": st.column_config.TextColumn(help=AIDE_RANG, width=60),
                 "Rang": st.column_config.TextColumn(help=AIDE_RANG, width=85),
