@@ -6,6 +6,11 @@ seul), folium, streamlit-folium et GeoPandas. Le point d'entrée appelle ``lance
 affiché la page demandée : la première page n'est pas ralentie, et pendant qu'on la lit un fil
 d'exécution importe le reste et lit les contours des départements (maille par défaut de la carte).
 
+Lancé par ``scripts/lancer.sh`` (``python -m interface.lancement``), le serveur fait tout ce
+préchargement **à son démarrage**, avant d'accepter la première connexion
+(``precharger_au_demarrage``) : la première page de chaque visiteur n'attend plus aucun import ; le fil
+d'arrière-plan ne sert plus qu'à ``streamlit run tableau_de_bord.py`` lancé à la main.
+
 Piège des imports en arrière-plan : certaines bibliothèques regardent si un module est *déjà* dans
 ``sys.modules`` sans l'importer (Plotly et narwhals pour pandas, par exemple) ; un module à moitié
 importé par le fil de préchargement y serait vu par le fil de la page et la ferait échouer
@@ -63,6 +68,18 @@ def _precharger() -> None:
         geometries.geometries_navigateur("departement")
     except Exception as exc:  # noqa: BLE001
         journal.warning("Préchargement des contours impossible : %s", exc)
+
+
+def precharger_au_demarrage() -> float:
+    """Tout le préchargement, tout de suite, dans le fil appelant : appelé par ``interface.lancement``
+    avant le démarrage du serveur (aucun visiteur, donc aucune course possible). Rend sa durée (s)."""
+    import time
+
+    debut = time.perf_counter()
+    for nom in IMPORTS_DIRECTS:
+        importlib.import_module(nom)
+    _precharger()
+    return time.perf_counter() - debut
 
 
 def lancer() -> threading.Thread:

@@ -17,7 +17,9 @@ message "Lancement du tableau de bord (Ctrl+C pour arrêter)"
 # browser.serverAddress posé : sinon, sans interface graphique, Streamlit interroge
 # checkip.amazonaws.com au démarrage pour afficher une « External URL » (aucune requête vers
 # internet à l'exécution).
-exec "$PY" -m streamlit run tableau_de_bord.py \
+# interface.lancement = « streamlit run tableau_de_bord.py », précédé du préchargement des bibliothèques
+# des pages, avant la première connexion (voir interface/lancement.py).
+exec "$PY" -m interface.lancement \
     --server.fileWatcherType none \
     --browser.serverAddress localhost \
     --server.showEmailPrompt false \

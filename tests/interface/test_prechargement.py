@@ -38,3 +38,20 @@ def test_prechargement_importe_les_modules_une_fois(tmp_path):
 def test_point_d_entree_lance_le_prechargement_apres_la_page():
     texte = (RACINE / "tableau_de_bord.py").read_text(encoding="utf-8")
     assert texte.index("page.run()") < texte.index("prechargement.lancer()")
+
+
+def test_lancement_precharge_puis_lance_streamlit_run(monkeypatch):
+    # interface.lancement (scripts/lancer.sh, harnais des tests navigateur) : préchargement d'abord,
+    # puis « streamlit run tableau_de_bord.py » avec les options reçues.
+    from streamlit.web import cli
+
+    from interface import lancement, prechargement
+
+    ordre: list[str] = []
+    monkeypatch.setattr(prechargement, "precharger_au_demarrage", lambda: ordre.append("prechargement") or 0.0)
+    monkeypatch.setattr(cli, "main", lambda args, prog_name: ordre.append(("run", tuple(args), prog_name)))
+    lancement.main(["--server.port", "8600"])
+    assert ordre == ["prechargement",
+                     ("run", ("run", str(RACINE / "tableau_de_bord.py"), "--server.port", "8600"), "streamlit")]
+    texte = (RACINE / "scripts" / "lancer.sh").read_text(encoding="utf-8")
+    assert "-m interface.lancement" in texte

@@ -115,7 +115,8 @@ def demarrer_serveur(dossier_donnees: Path, journal: Path, port: int | None = No
     env["TDB_DONNEES"] = str(dossier_donnees)
     env.update(env_en_plus or {})
     commande = [
-        sys.executable, "-m", "streamlit", "run", SCRIPT_APP,
+        # comme scripts/lancer.sh : « streamlit run tableau_de_bord.py » précédé du préchargement
+        sys.executable, "-m", "interface.lancement",
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
