@@ -152,7 +152,9 @@ def test_import_par_la_page_puis_import_casse(onglet, lieux, dossier_captures, t
     verifier_sans_erreur(page)
     assert normal(fmt.euros(NOUVELLE_ENVELOPPE)) in texte_principal(page)
     pied = normal(page.locator('[data-testid="stMain"]').inner_text())
-    assert service.id in pied  # le pied de page nomme le dossier de la version lue
+    # le pied de page nomme la version lue (numéro, date, origine), pas son chemin dans le magasin
+    assert f"Version {service.numero} importée le {service.cree_le.strftime('%d/%m/%Y')}" in pied
+    assert "archive zip « exports_juin.zip » téléversée" in pied and service.id not in pied
 
     # 2. Un jeu cassé (ETP négatifs) : refusé, rien ne change
     fausses = tables["allocations"].with_columns(pl.lit(-12.5).alias("etp_affectes"))
