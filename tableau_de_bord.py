@@ -5,6 +5,7 @@ puis le pied de page. Tout le reste vit dans ``interface/`` et ``pages/``.
 """
 
 import streamlit as st
+import streamlit.elements.plotly_chart  # noqa: F401 — installe le modèle « streamlit », remplacé ci-dessous
 
 from interface import chargement, etat, navigation, pied, prechargement, theme
 from interface.garde import assurer_navigation
@@ -16,6 +17,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+theme.enregistrer_modele_plotly()  # « dsfr » par défaut, quel que soit l'ordre des imports
 assurer_navigation(relancer=False)  # voir interface/garde.py : le dossier pages/ et l'ancien mode multipage
 etat_jeu = chargement.preparer()
 page = navigation.construire_navigation(etat_jeu.valide)

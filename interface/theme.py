@@ -15,11 +15,6 @@ from functools import lru_cache
 import plotly.graph_objects as go
 import plotly.io as pio
 
-# Streamlit fait de son modèle « streamlit » le modèle Plotly par défaut quand son module plotly_chart
-# est importé pour la première fois : on l'importe avant d'installer « dsfr », sinon l'ordre des imports
-# déciderait du modèle des figures.
-import streamlit.elements.plotly_chart  # noqa: F401  (effet de bord voulu)
-
 # Couleurs de base du DSFR
 BLEU_FRANCE = "#000091"
 ROUGE_MARIANNE = "#E1000F"
@@ -114,7 +109,12 @@ def _modele() -> go.layout.Template:
 
 
 def enregistrer_modele_plotly(defaut: bool = True) -> None:
-    """Enregistre le modèle Plotly « dsfr » et, par défaut, en fait le modèle par défaut."""
+    """Enregistre le modèle Plotly « dsfr » et, par défaut, en fait le modèle par défaut.
+
+    Streamlit fait de son propre modèle le modèle par défaut quand son module ``plotly_chart`` est
+    importé pour la première fois, ce qui peut arriver après cet import-ci : le point d'entrée importe
+    donc ce module puis rappelle cette fonction à chaque exécution (``tableau_de_bord.py``). Ce module
+    n'importe pas Streamlit lui-même : ``cartes`` s'en sert sans dépendre de Streamlit."""
     if "dsfr" not in pio.templates:
         pio.templates["dsfr"] = _modele()
     if defaut and pio.templates.default != "dsfr":
