@@ -175,7 +175,7 @@ def _sur_disque(maille: str, empreinte: str | None, calcul) -> gpd.GeoDataFrame:
 
     try:
         cle_ = cache.empreinte_textes([maille, empreinte or "", cache.empreinte_fichiers_code(_CODE_GEOMETRIES)])
-        chemin = cache.dossier_cache() / "geometries" / f"{maille}-{cle_}.parquet"
+        chemin = cache.chemin("geometries", cle_, "parquet", prefixe=maille)
     except OSError:
         return calcul()
     if chemin.is_file():

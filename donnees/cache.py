@@ -83,28 +83,31 @@ def cle(dossier: Path, code: str, *autres: str) -> str:
     return empreinte_textes([json.dumps(signature_fichiers(dossier)), code, *autres])
 
 
-def _chemin(espace: str, cle_: str, extension: str) -> Path:
-    if not espace.isidentifier() or not all(c in "0123456789abcdef" for c in cle_):
-        raise ValueError("espace ou clé de cache invalide")
-    return dossier_cache() / espace / f"{cle_}.{extension}"
+def chemin(espace: str, cle_: str, extension: str, prefixe: str = "") -> Path:
+    """Fichier du cache ``{espace}/{prefixe-}{cle}.{extension}`` : espace et préfixe sont des
+    identifiants, la clé une empreinte hexadécimale (jamais un nom venu d'ailleurs)."""
+    if (not espace.isidentifier() or (prefixe and not prefixe.isidentifier())
+            or not cle_ or not all(c in "0123456789abcdef" for c in cle_)):
+        raise ValueError("espace, préfixe ou clé de cache invalide")
+    return dossier_cache() / espace / f"{prefixe + '-' if prefixe else ''}{cle_}.{extension}"
 
 
-def ecrire_atomique(chemin: Path, ecrire) -> bool:
+def ecrire_atomique(cible: Path, ecrire) -> bool:
     """Appelle ``ecrire(chemin_temporaire)`` puis met le fichier en place d'un coup ; False en cas
     d'échec (le cache est facultatif)."""
     try:
-        chemin.parent.mkdir(parents=True, exist_ok=True)
-        descripteur, temporaire = tempfile.mkstemp(prefix=".ecriture-", suffix=chemin.suffix, dir=chemin.parent)
+        cible.parent.mkdir(parents=True, exist_ok=True)
+        descripteur, temporaire = tempfile.mkstemp(prefix=".ecriture-", suffix=cible.suffix, dir=cible.parent)
         os.close(descripteur)
     except OSError as exc:
-        journal.warning("Cache sur disque indisponible (%s) : %s", chemin.parent, exc)
+        journal.warning("Cache sur disque indisponible (%s) : %s", cible.parent, exc)
         return False
     try:
         ecrire(Path(temporaire))
-        os.replace(temporaire, chemin)
+        os.replace(temporaire, cible)
         return True
     except Exception as exc:  # noqa: BLE001 — un cache qui n'écrit pas ne doit rien casser
-        journal.warning("Écriture du cache impossible (%s) : %s", chemin, exc)
+        journal.warning("Écriture du cache impossible (%s) : %s", cible, exc)
         try:
             os.unlink(temporaire)
         except OSError:
@@ -113,17 +116,13 @@ def ecrire_atomique(chemin: Path, ecrire) -> bool:
 
 
 def lire_json(espace: str, cle_: str) -> Any | None:
-    chemin = _chemin(espace, cle_, "json")
+    fichier = chemin(espace, cle_, "json")  # nom invalide : ValueError, jamais avalée
     try:
-        return json.loads(chemin.read_text(encoding="utf-8"))
+        return json.loads(fichier.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
 
 def ecrire_json(espace: str, cle_: str, donnees: Any) -> bool:
     texte = json.dumps(donnees, ensure_ascii=False, default=str)
-    return ecrire_atomique(_chemin(espace, cle_, "json"), lambda p: p.write_text(texte, encoding="utf-8"))
-
-
-def chemin_parquet(espace: str, cle_: str) -> Path:
-    return _chemin(espace, cle_, "parquet")
+    return ecrire_atomique(chemin(espace, cle_, "json"), lambda p: p.write_text(texte, encoding="utf-8"))

@@ -976,13 +976,6 @@ def cle_validation(dossier: Path) -> str:
     return cache.cle(dossier, cache.empreinte_fichiers_code(_CODE_VALIDATION), "validation")
 
 
-def memoriser_rapport(dossier: Path, rapport: Rapport) -> bool:
-    """Garde sur disque le rapport du jeu ``dossier`` (tel qu'il est maintenant)."""
-    from donnees import cache
-
-    return cache.ecrire_json("validation", cle_validation(dossier), rapport_en_donnees(rapport))
-
-
 def valider_dossier_en_cache(dossier: Path) -> tuple[Rapport, bool]:
     """(rapport, lu_dans_le_cache) : ``valider_dossier`` sauf si ce jeu, à l'identique (mêmes fichiers,
     mêmes tailles et dates), a déjà été contrôlé par ce même code. Un dossier absent n'est jamais mis en

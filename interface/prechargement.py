@@ -70,14 +70,21 @@ def _precharger() -> None:
         journal.warning("Préchargement des contours impossible : %s", exc)
 
 
+def _importer_modules_sondes() -> None:
+    for nom in IMPORTS_DIRECTS:
+        try:
+            importlib.import_module(nom)
+        except Exception as exc:  # noqa: BLE001 — voir la docstring du module
+            journal.warning("Import de %s impossible : %s", nom, exc)
+
+
 def precharger_au_demarrage() -> float:
     """Tout le préchargement, tout de suite, dans le fil appelant : appelé par ``interface.lancement``
     avant le démarrage du serveur (aucun visiteur, donc aucune course possible). Rend sa durée (s)."""
     import time
 
     debut = time.perf_counter()
-    for nom in IMPORTS_DIRECTS:
-        importlib.import_module(nom)
+    _importer_modules_sondes()
     _precharger()
     return time.perf_counter() - debut
 
@@ -87,11 +94,7 @@ def lancer() -> threading.Thread:
     global _fil
     with _verrou:
         if _fil is None:
-            for nom in IMPORTS_DIRECTS:
-                try:
-                    importlib.import_module(nom)
-                except Exception as exc:  # noqa: BLE001
-                    journal.warning("Import de %s impossible : %s", nom, exc)
+            _importer_modules_sondes()
             _fil = threading.Thread(target=_precharger, name="tdb-prechargement", daemon=True)
             _fil.start()
         return _fil

@@ -167,7 +167,7 @@ class JeuDeDonnees:
 
         try:
             cle = cache.cle(self.dossier, _empreinte_code_tables(), nom, repr(params))
-            return cache.dossier_cache() / "tables" / f"{nom}-{cle}.duckdb"
+            return cache.chemin("tables", cle, "duckdb", prefixe=nom)
         except OSError:
             return None
 

@@ -168,54 +168,49 @@ def _runtime_demarre(at) -> float:
     return time.perf_counter() - debut
 
 
+def _chronometre(action) -> float:
+    """Durée (s) de ``action()``."""
+    debut = time.perf_counter()
+    action()
+    return time.perf_counter() - debut
+
+
 def mesurer_page(fichier: str, defaut: bool, chaud: int) -> dict:
     """Dans ce processus : une exécution froide de la page puis ``chaud`` exécutions chaudes."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(SCRIPT_APP), default_timeout=DELAI_RUN_S)
-    demarrage = _runtime_demarre(at)
-    # Comme le serveur lancé par scripts/lancer.sh (interface.lancement) : préchargement des
-    # bibliothèques des pages avant la première connexion, mesuré à part.
+    # Comme le serveur lancé par scripts/lancer.sh (interface.lancement) : runtime démarré et
+    # bibliothèques des pages préchargées avant la première connexion, mesurés à part.
     from interface import prechargement
 
+    at = AppTest.from_file(str(SCRIPT_APP), default_timeout=DELAI_RUN_S)
+    demarrage = _runtime_demarre(at)
     prechauffage = prechargement.precharger_au_demarrage()
     if not defaut:
         at.switch_page(fichier)
     demande = at._page_hash
-    debut = time.perf_counter()
-    at.run()
-    froid = time.perf_counter() - debut
-    # Le point d'entrée lance, après la page, un préchargement en arrière-plan des autres pages
-    # (interface.prechargement) ; un utilisateur lit la page pendant ce temps. On l'attend avant les
-    # mesures à chaud, et on dit combien de temps il restait.
-    from interface import prechargement
-
-    debut = time.perf_counter()
+    froid = _chronometre(at.run)
+    # Le point d'entrée lance aussi, après la page, le fil de préchargement (presque rien à faire ici,
+    # tout est déjà importé) : on l'attend avant les mesures à chaud.
     prechargement.attendre(DELAI_RUN_S)
-    prechargement_restant = time.perf_counter() - debut
     arrivee = at._finished_page_script_hash
     exceptions = [e.value for e in at.exception]
     page_ok = defaut or arrivee == demande
     chauds: list[float] = []
     for _ in range(chaud):
-        debut = time.perf_counter()
-        at.run()
-        chauds.append(time.perf_counter() - debut)
+        chauds.append(_chronometre(at.run))
         exceptions += [e.value for e in at.exception]
     # Nouvelle session sur le même « serveur » : caches Streamlit (st.cache_data, st.cache_resource)
     # déjà remplis, état de session vide — le premier affichage d'un deuxième utilisateur.
     at2 = AppTest.from_file(str(SCRIPT_APP), default_timeout=DELAI_RUN_S)
     if not defaut:
         at2.switch_page(fichier)
-    debut = time.perf_counter()
-    at2.run()
-    session_neuve = time.perf_counter() - debut
+    session_neuve = _chronometre(at2.run)
     exceptions += [e.value for e in at2.exception]
     return {
         "froid_s": froid,
         "demarrage_runtime_s": demarrage,
         "prechauffage_s": prechauffage,
-        "prechargement_restant_s": prechargement_restant,
         "session_neuve_s": session_neuve,
         "chaud_s": chauds,
         "rss_max_octets": _rss_max_octets(),
@@ -225,27 +220,22 @@ def mesurer_page(fichier: str, defaut: bool, chaud: int) -> dict:
 
 
 def mesurer_parcours(fichier: str) -> dict:
-    """Dans ce processus neuf : la page d'accueil (froide), puis, le préchargement en arrière-plan
-    terminé (le temps de lire l'accueil), le premier affichage de la page ``fichier`` — le parcours
-    d'un utilisateur qui ouvre le tableau de bord puis choisit une page."""
+    """Dans ce processus neuf, serveur lancé à la main (``streamlit run``, sans préchargement au
+    démarrage) : la page d'accueil, puis, le préchargement en arrière-plan terminé (le temps de lire
+    l'accueil), le premier affichage de la page ``fichier`` — le parcours d'un utilisateur qui ouvre le
+    tableau de bord puis choisit une page."""
     from streamlit.testing.v1 import AppTest
+
+    from interface import prechargement
 
     at = AppTest.from_file(str(SCRIPT_APP), default_timeout=DELAI_RUN_S)
     _runtime_demarre(at)
-    debut = time.perf_counter()
     at.run()
-    accueil = time.perf_counter() - debut
-    from interface import prechargement
-
-    debut = time.perf_counter()
     prechargement.attendre(DELAI_RUN_S)
-    attente = time.perf_counter() - debut
     at.switch_page(fichier)
-    debut = time.perf_counter()
-    at.run()
-    page = time.perf_counter() - debut
-    return {"accueil_s": accueil, "prechargement_restant_s": attente, "page_s": page,
-            "exceptions": sorted({e.value for e in at.exception}), "rss_max_octets": _rss_max_octets()}
+    page = _chronometre(at.run)
+    return {"page_s": page, "exceptions": sorted({e.value for e in at.exception}),
+            "rss_max_octets": _rss_max_octets()}
 
 
 def mesurer_duckdb(repetitions: int) -> dict:
@@ -435,13 +425,12 @@ def main(argv: list[str] | None = None) -> int:
         fichier = _champ(p, "fichier")
         defaut = bool(_champ(p, "defaut"))
         print(f"Mesure de la page {url_path} ({fichier})…", flush=True)
-        froids, sessions, chauds, rss, exceptions, page_ok, restes, demarrages, prechauffages = (
-            [], [], [], [], set(), True, [], [], [])
+        froids, sessions, chauds, rss, exceptions, page_ok, demarrages, prechauffages = (
+            [], [], [], [], set(), True, [], [])
         for _ in range(args.froid):
             arguments = ["--_page", fichier, "--chaud", str(args.chaud)] + (["--_defaut"] if defaut else [])
             r = _sous_processus(arguments, dossier)
             froids.append(r["froid_s"])
-            restes.append(r["prechargement_restant_s"])
             demarrages.append(r["demarrage_runtime_s"])
             prechauffages.append(r["prechauffage_s"])
             sessions.append(r["session_neuve_s"])

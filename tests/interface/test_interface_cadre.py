@@ -117,38 +117,38 @@ def test_modele_plotly_dsfr_par_defaut():
     assert "Arial" in modele.layout.font.family
 
 
-def test_modele_dsfr_quel_que_soit_l_ordre_des_imports():
-    # Streamlit installe son propre modèle par défaut à l'import de son module plotly_chart, qui peut
-    # venir après interface.theme : le point d'entrée réinstalle « dsfr » à chaque exécution.
+def _sortie_processus_neuf(code: str) -> str:
+    """Sortie de ``code`` exécuté par un interpréteur neuf à la racine du dépôt (imports non partagés
+    avec la suite de tests)."""
     import subprocess
     import sys
 
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=RACINE).stdout.strip()
+
+
+def test_modele_dsfr_quel_que_soit_l_ordre_des_imports():
+    # Streamlit installe son propre modèle par défaut à l'import de son module plotly_chart, qui peut
+    # venir après interface.theme : le point d'entrée réinstalle « dsfr » à chaque exécution.
     code = ("import plotly.io as pio, interface.theme as t\n"
             "import streamlit.elements.plotly_chart\n"
             "avant = pio.templates.default\n"
             "t.enregistrer_modele_plotly()\n"
             "import plotly.graph_objects as go\n"
             "print(avant, pio.templates.default, go.Figure().layout.template.layout.separators)")
-    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=Path(__file__).resolve().parents[2]).stdout
-    assert sortie.strip() == "streamlit dsfr ,"
-    entree = (Path(__file__).resolve().parents[2] / "tableau_de_bord.py").read_text(encoding="utf-8")
+    assert _sortie_processus_neuf(code) == "streamlit dsfr ,"
+    entree = (RACINE / "tableau_de_bord.py").read_text(encoding="utf-8")
     assert entree.index("import streamlit.elements.plotly_chart") < entree.index("theme.enregistrer_modele_plotly()")
 
 
 def test_donnees_requetes_cartes_sans_streamlit():
     # donnees/, requetes/ et cartes/ n'importent pas Streamlit (README, guide des développeurs)
-    import subprocess
-    import sys
-
     code = ("import sys, importlib, pkgutil, pathlib\n"
             "for paquet in ('donnees', 'requetes', 'cartes'):\n"
             "    for m in pkgutil.iter_modules([str(pathlib.Path(paquet))]):\n"
             "        importlib.import_module(f'{paquet}.{m.name}')\n"
             "print(sorted(n for n in sys.modules if n == 'streamlit' or n.startswith('streamlit.')))")
-    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=Path(__file__).resolve().parents[2]).stdout
-    assert sortie.strip() == "[]"
+    assert _sortie_processus_neuf(code) == "[]"
 
 
 def test_icone_application_locale():
