@@ -33,6 +33,7 @@ from cartes.legende import texte_valeur
 from donnees import referentiel
 from donnees.contrat import LIBELLES_TYPE_SITE, TYPES_SITE
 from interface.format import nombre
+from interface.format import textes as textes_ligne_a_ligne
 from requetes import acces, alertes, indicateurs
 from requetes.jeu import JeuDeDonnees
 
@@ -603,8 +604,8 @@ def _comparaison(jeu: JeuDeDonnees, annee: int, maille: str, code: str, code_reg
     df = registre.join(ici, on="indicateur", how="left").join(region, on="indicateur", how="left").join(
         france, on="indicateur", how="left", maintain_order="left")
     return df.with_columns(
-        *[pl.struct(c, "unite").map_elements(lambda s, c=c: texte_valeur(s[c], s["unite"]), return_dtype=pl.Utf8)
-          .alias(f"texte_{c}") for c in ("territoire", "region", "france")]
+        *[pl.Series(f"texte_{c}", textes_ligne_a_ligne(texte_valeur, df[c], df["unite"]), dtype=pl.Utf8)
+          for c in ("territoire", "region", "france")]
     )
 
 

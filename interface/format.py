@@ -43,6 +43,7 @@ __all__ = [
     "pourcentage",
     "pour_mille",
     "points",
+    "textes",
 ]
 
 
@@ -243,3 +244,17 @@ def ecart(valeur, unite: str | None, *, decimales: int | None = None) -> str:
     if u == "‰":
         return nombre(valeur, 1 if decimales is None else decimales, signe=True) + ESPACE + "‰"
     return format_valeur(valeur, u, decimales=decimales, signe=True)
+
+
+def textes(fonction, *colonnes) -> list[str]:
+    """Une colonne de textes : ``fonction`` appliquée ligne à ligne aux valeurs de ``colonnes`` (des
+    ``pl.Series`` ou des listes de même longueur), **après** les avoir sorties de Polars.
+
+    C'est la seule façon de mettre en forme avec du Python une colonne Polars dans ce projet : jamais
+    ``map_elements`` ni ``map_batches`` (une fonction Python exécutée par le pool de threads de Polars
+    doit reprendre le GIL ; avec plusieurs sessions simultanées, ce pool et les threads des sessions
+    s'attendent l'un l'autre et le serveur se fige : pola-rs/polars#26821). Ici tout le Python tourne
+    dans le thread qui appelle, le pool de Polars n'exécute jamais de Python.
+    """
+    valeurs = [c.to_list() if hasattr(c, "to_list") else list(c) for c in colonnes]
+    return [fonction(*ligne) for ligne in zip(*valeurs, strict=True)]

@@ -79,7 +79,7 @@ def _texte(df: pl.DataFrame, unites: dict[str, str]) -> pl.DataFrame:
     for nom in df.columns:
         u = unites.get(nom)
         if u is None:
-            colonnes.append(pl.col(nom))
+            colonnes.append(df[nom])
             continue
         if u == "€":
             f = _montant
@@ -91,8 +91,8 @@ def _texte(df: pl.DataFrame, unites: dict[str, str]) -> pl.DataFrame:
             f = lambda v: fmt.nombre(v, 0)  # noqa: E731
         else:
             f = lambda v: fmt.nombre(v, 2)  # noqa: E731
-        colonnes.append(pl.col(nom).map_elements(f, return_dtype=pl.Utf8, skip_nulls=False).alias(nom))
-    return df.select(colonnes).rename({c: budget.LIBELLES_COLONNES.get(c, c) for c in df.columns})
+        colonnes.append(pl.Series(nom, fmt.textes(f, df[nom]), dtype=pl.Utf8))
+    return pl.DataFrame(colonnes).rename({c: budget.LIBELLES_COLONNES.get(c, c) for c in df.columns})
 
 
 def _tableau(df: pl.DataFrame, unites: dict[str, str], cle: str, base_nom: str, annee: int,
@@ -263,13 +263,10 @@ with onglets[0]:
                 st.markdown(f"{icone} **{ligne['libelle']}** — écart : **{ecart_txt}**  \n{ligne['explication']}")
             vue = rapprochement.select(
                 "libelle", "reference_libelle",
-                pl.struct("reference", "unite").map_elements(lambda s: _valeur(s["reference"], s["unite"]),
-                                                            return_dtype=pl.Utf8).alias("reference"),
+                pl.Series("reference", fmt.textes(_valeur, rapprochement["reference"], rapprochement["unite"])),
                 "compare_libelle",
-                pl.struct("compare", "unite").map_elements(lambda s: _valeur(s["compare"], s["unite"]),
-                                                          return_dtype=pl.Utf8).alias("compare"),
-                pl.struct("ecart", "unite").map_elements(lambda s: _valeur(s["ecart"], s["unite"]),
-                                                        return_dtype=pl.Utf8).alias("ecart"),
+                pl.Series("compare", fmt.textes(_valeur, rapprochement["compare"], rapprochement["unite"])),
+                pl.Series("ecart", fmt.textes(_valeur, rapprochement["ecart"], rapprochement["unite"])),
             ).rename({c: budget.LIBELLES_COLONNES[c] for c in ("libelle", "reference_libelle", "reference",
                                                                "compare_libelle", "compare", "ecart")})
             st.dataframe(vue, hide_index=True, key="budget_rapprochement_tableau")
@@ -591,10 +588,8 @@ with onglets[4]:
                     )
                 vue = rap.select(
                     "libelle",
-                    pl.struct("ecart_avant", "unite").map_elements(
-                        lambda s: _valeur(s["ecart_avant"], s["unite"]), return_dtype=pl.Utf8).alias("ecart_avant"),
-                    pl.struct("ecart_apres", "unite").map_elements(
-                        lambda s: _valeur(s["ecart_apres"], s["unite"]), return_dtype=pl.Utf8).alias("ecart_apres"),
+                    pl.Series("ecart_avant", fmt.textes(_valeur, rap["ecart_avant"], rap["unite"])),
+                    pl.Series("ecart_apres", fmt.textes(_valeur, rap["ecart_apres"], rap["unite"])),
                 ).rename({c: budget.LIBELLES_COLONNES[c] for c in ("libelle", "ecart_avant", "ecart_apres")})
                 st.dataframe(vue, hide_index=True, key="budget_sim_rapprochement_tableau")
                 boutons_telechargement(rap, "simulation_rapprochement", cle="budget_sim_rapprochement",

@@ -138,3 +138,16 @@ def test_ecart():
     assert fmt.ecart(2_500_000, "€") == f"+2,5{E}M€"
     assert fmt.ecart(-9.3, "ETP") == f"-9,3{E}ETP"
     assert fmt.ecart(0.5, "‰") == f"+0,5{E}‰"
+
+
+def test_textes_ligne_a_ligne_hors_de_polars():
+    import polars as pl
+
+    from interface.format import nombre, textes
+
+    df = pl.DataFrame({"v": [1234.5, None, 2.0], "u": ["€", "%", "ETP"]})
+    attendu = [f"{nombre(v, 1)} {u}" for v, u in zip([1234.5, None, 2.0], ["€", "%", "ETP"])]
+    assert textes(lambda v, u: f"{nombre(v, 1)} {u}", df["v"], df["u"]) == attendu
+    assert textes(str, [1, 2]) == ["1", "2"]
+    with pytest.raises(ValueError):  # colonnes de longueurs différentes : erreur, pas de troncature muette
+        textes(lambda a, b: a, [1, 2], [1])
