@@ -5,15 +5,70 @@ C'est ``streamlit run tableau_de_bord.py``, précédé du préchargement des bib
 quelques secondes) **avant** que le serveur n'accepte sa première connexion. Sans cela, le premier
 visiteur qui ouvre la carte paierait ces imports (plus de 4 s). ``scripts/lancer.sh`` et le harnais des
 tests dans Chromium lancent le serveur ainsi.
+
+**Un serveur qui s'arrête.** À SIGTERM, SIGINT (Ctrl+C) ou SIGQUIT, Streamlit arrête proprement son
+serveur ; mais une exécution de page en cours, ou un fil bloqué, peut retarder la fin du processus
+indéfiniment. ``arreter_au_plus_tard`` arme alors, en plus, la minuterie de ``faulthandler`` : un fil
+écrit en C, qui n'a pas besoin du GIL, écrit la pile de chaque fil dans le journal (pour comprendre ce
+qui retenait le processus) puis termine le processus au bout de ``TDB_ARRET_MAX_S`` secondes
+(8 par défaut), même si un fil Python garde le GIL. Un arrêt propre plus rapide n'est pas retardé.
 """
 
 from __future__ import annotations
 
+import faulthandler
+import os
+import signal
 import sys
 from pathlib import Path
 
 RACINE = Path(__file__).resolve().parent.parent
 SCRIPT = RACINE / "tableau_de_bord.py"
+ARRET_MAX_S_DEFAUT = 8.0
+SIGNAUX_ARRET = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+
+
+def delai_arret_s() -> float:
+    """Délai maximal entre le signal d'arrêt et la fin du processus (``TDB_ARRET_MAX_S``)."""
+    try:
+        valeur = float(os.environ.get("TDB_ARRET_MAX_S", "").replace(",", "."))
+    except ValueError:
+        return ARRET_MAX_S_DEFAUT
+    return valeur if 0 < valeur < 3600 else ARRET_MAX_S_DEFAUT
+
+
+def armer_minuterie_arret(delai_s: float | None = None) -> None:
+    """Fin forcée du processus dans ``delai_s`` secondes, piles des fils écrites dans le journal."""
+    delai_s = delai_arret_s() if delai_s is None else delai_s
+    print(f"Arrêt demandé : le processus se termine au plus tard dans {delai_s:g} s.", file=sys.stderr, flush=True)
+    faulthandler.dump_traceback_later(delai_s, exit=True, file=sys.stderr)
+
+
+def arreter_au_plus_tard() -> None:
+    """Enveloppe les gestionnaires de signaux que Streamlit pose : chaque signal d'arrêt arme d'abord la
+    minuterie de fin forcée, puis passe au gestionnaire de Streamlit (arrêt propre)."""
+    from streamlit.web import bootstrap
+
+    pose_streamlit = getattr(bootstrap, "_set_up_signal_handler", None)
+    if pose_streamlit is None:  # Streamlit a changé : on garde son arrêt, sans minuterie (test dédié)
+        print("Avertissement : arrêt forcé non installé (Streamlit a changé).", file=sys.stderr, flush=True)
+        return
+
+    def poser(server) -> None:
+        pose_streamlit(server)
+        for signal_arret in SIGNAUX_ARRET:
+            precedent = signal.getsignal(signal_arret)
+
+            def gestionnaire(numero, cadre, precedent=precedent) -> None:
+                armer_minuterie_arret()
+                if callable(precedent):
+                    precedent(numero, cadre)
+                else:
+                    raise SystemExit(0)
+
+            signal.signal(signal_arret, gestionnaire)
+
+    bootstrap._set_up_signal_handler = poser
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -24,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
 
     duree = prechargement.precharger_au_demarrage()
     print(f"Bibliothèques des pages préchargées en {duree:.1f} s.", flush=True)
+    arreter_au_plus_tard()
     from streamlit.web import cli
 
     cli.main(args=["run", str(SCRIPT), *argv], prog_name="streamlit")
