@@ -17,6 +17,7 @@ qui retenait le processus) puis termine le processus au bout de ``TDB_ARRET_MAX_
 from __future__ import annotations
 
 import faulthandler
+import gc
 import os
 import signal
 import sys
@@ -79,6 +80,10 @@ def main(argv: list[str] | None = None) -> None:
 
     duree = prechargement.precharger_au_demarrage()
     print(f"Bibliothèques des pages préchargées en {duree:.1f} s.", flush=True)
+    # Les objets chargés jusqu'ici (modules, référentiel…) vivront autant que le processus : gelés, le
+    # ramasse-miettes ne les parcourt plus à chaque passage complet (GIL en main pendant ce temps).
+    gc.collect()
+    gc.freeze()
     arreter_au_plus_tard()
     from streamlit.web import cli
 

@@ -66,3 +66,15 @@ def test_sigterm_arrete_le_serveur_en_moins_de_10_s(dossier_minimal, tmp_path):
         serveur.arreter()
     assert duree < 10, duree
     assert "Arrêt demandé" in serveur.fin_du_journal()
+
+
+def test_pas_de_ramasse_miettes_complet_apres_chaque_execution():
+    """runner.postScriptGC coûtait un gc.collect(2) par exécution de page, GIL en main : l'essentiel du
+    temps d'une exécution quand une salle navigue. La configuration du dépôt le coupe."""
+    import tomllib
+
+    config = tomllib.loads((RACINE / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+    from streamlit import config as config_streamlit
+
+    assert "runner.postScriptGC" in config_streamlit._config_options_template  # l'option existe toujours
