@@ -31,6 +31,7 @@ METHODES_INTERDITES = {
     "rolling_map",  # Expr
     "register_io_source",  # source d'entrées Python
     "scan_pyarrow_dataset",  # lecture rappelée en Python
+    "create_function",  # DuckDB : fonction Python appelée par les fils de DuckDB (même risque)
 }
 # Fonctions et types du module polars (``pl.<nom>``) qui font de même.
 ATTRIBUTS_PL_INTERDITS = {"fold", "reduce", "cum_fold", "cum_reduce", "map_batches", "map_groups", "Object"}
@@ -78,6 +79,7 @@ def test_le_detecteur_reconnait_chaque_forme():
         "pl.Series([object()], dtype=pl.Object)": 1,
         "from polars import fold": 1,
         "import polars as p\np.cum_reduce(f, p.all())": 1,
+        "con.create_function('f', f)": 1,
         # Autorisés : Python hors de Polars, méthodes natives, reduce de functools, Styler de pandas.
         "[f(v) for v in df['a'].to_list()]": 0,
         "pl.col('a').cum_sum().over('b')": 0,
