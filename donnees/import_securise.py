@@ -42,7 +42,7 @@ from typing import BinaryIO, Iterable, Sequence
 import duckdb
 from babel.numbers import format_decimal
 
-from donnees import versions
+from donnees import moteur, versions
 from donnees.contrat import DATE, NOMS_TABLES, TABLES
 from donnees.valider import AVERTISSEMENT, ERREUR, Anomalie, Rapport, texte_lignes
 
@@ -508,7 +508,7 @@ def controle_dates(dossier: Path, aujourd_hui: date | None = None) -> list[Anoma
     aujourd_hui = aujourd_hui or date.today()
     debut, fin = date(ANNEE_MIN, 1, 1), date(aujourd_hui.year + ECART_ANNEES_MAX, 12, 31)
     anomalies = []
-    con = duckdb.connect(":memory:")
+    con = moteur.connexion()
     try:
         for nom in NOMS_TABLES:
             table = TABLES[nom]

@@ -57,7 +57,6 @@ celle de la couche de requêtes (``requetes/jeu.py``).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -70,6 +69,7 @@ import pyarrow as pa
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from donnees import moteur
 from donnees.contrat import (
     BOOLEEN,
     DATE,
@@ -390,8 +390,7 @@ class _Validation:
         self.rapport = Rapport(dossier=dossier)
         self.chemins = {nom: Path(p) for nom, p in fichiers.items()}
         self.fichiers: dict[str, _Fichier] = {}
-        self.con = duckdb.connect(database=":memory:", config={"threads": os.cpu_count() or 2})
-        self.con.execute("SET enable_progress_bar = false")
+        self.con = moteur.connexion()  # mémoire et fils bornés (TDB_DUCKDB_MEMOIRE_MO, TDB_DUCKDB_THREADS)
         self.periode: list[date] = []
 
     # -- outils ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from donnees import moteur
 from donnees.contrat import BOOLEEN, DATE, DECIMAL, ENTIER, LISTE_TEXTE, NOMS_TABLES, TABLES, TEXTE
 
 DOSSIER_SQL = Path(__file__).parent / "sql"
@@ -89,7 +90,7 @@ class JeuDeDonnees:
 
     def __post_init__(self) -> None:
         self.dossier = Path(self.dossier).resolve()
-        self._con = duckdb.connect(database=":memory:", config={"threads": os.cpu_count() or 2})
+        self._con = moteur.connexion()  # mémoire et fils bornés (TDB_DUCKDB_MEMOIRE_MO, TDB_DUCKDB_THREADS)
         self._creer_vues(self._con)
 
     def _creer_vues(self, con: duckdb.DuckDBPyConnection) -> None:
