@@ -17,8 +17,8 @@ serveur choisi parmi ceux qu'autorise le réglage ``TDB_IMPORT_DOSSIERS``. Dans 
   dans un dossier de dépôt caché du magasin de versions ; rien n'est exécuté ni évalué (les Parquet
   ne sont lus que par DuckDB et Polars) ;
 - les tables absentes de l'import sont reprises de la version en service, et le résultat le dit ;
-- le jeu assemblé passe par le validateur (``donnees.valider``) et par un contrôle des dates
-  plausibles ; au moindre refus, rien ne change (``donnees.versions``).
+- le jeu assemblé passe par le validateur (``donnees.valider``, dont la règle des dates plausibles) ;
+  au moindre refus, rien ne change (``donnees.versions``).
 
 L'import n'est permis que si le déploiement l'autorise (``TDB_IMPORT_AUTORISE=1``, ou le secret
 Streamlit ``import_autorise`` lu par la page) : c'est à la page de le vérifier avant d'appeler ces
@@ -35,16 +35,14 @@ import stat
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Iterable, Sequence
 
-import duckdb
 from babel.numbers import format_decimal
 
-from donnees import moteur, versions
-from donnees.contrat import DATE, NOMS_TABLES, TABLES
-from donnees.valider import AVERTISSEMENT, ERREUR, Anomalie, Rapport, texte_lignes
+from donnees import versions
+from donnees.contrat import NOMS_TABLES, TABLES
+from donnees.valider import AVERTISSEMENT, ERREUR, Anomalie, Rapport
 
 Mo = 1024 * 1024
 TAILLE_MAX_MO_DEFAUT = 512
@@ -55,8 +53,6 @@ SIGNATURE_PARQUET = b"PAR1"
 SIGNATURE_ZIP = b"PK\x03\x04"
 SIGNATURE_ZIP_VIDE = b"PK\x05\x06"
 TAILLE_BLOC = 1 << 20
-ANNEE_MIN = 2000  # aucune donnée du partenariat n'est antérieure
-ECART_ANNEES_MAX = 10  # au-delà de l'année en cours + 10 : date saisie de travers
 FICHIERS_CONTRAT = {TABLES[n].fichier: n for n in NOMS_TABLES}
 VALEURS_VRAIES = {"1", "true", "vrai", "oui", "yes", "on"}
 # Rebuts qu'ajoutent les outils d'archivage de macOS et Windows : ignorés (jamais extraits), signalés.
@@ -164,7 +160,6 @@ REGLES_IMPORT = {
     "dossier_introuvable": "Dossier introuvable",
     "lien_symbolique": "Lien symbolique refusé",
     "fichier_en_trop": "Fichier ignoré",
-    "date_hors_bornes": "Date hors des bornes plausibles",
     "ecriture_impossible": "Écriture impossible",
     "controle_impossible": "Contrôle impossible",
 }
@@ -499,54 +494,6 @@ def _extraire_zip(flux: BinaryIO, nom_archive: str, depot: Path, limites: Limite
 
 
 # --------------------------------------------------------------------------------------------
-# Contrôle complémentaire : dates plausibles
-# --------------------------------------------------------------------------------------------
-
-def controle_dates(dossier: Path, aujourd_hui: date | None = None) -> list[Anomalie]:
-    """Dates et années hors des bornes plausibles (de 2000 à l'année en cours + 10) : une année
-    « 20224 » ou un mois « 1900-01-01 » est une erreur de saisie que le contrat n'interdit pas."""
-    aujourd_hui = aujourd_hui or date.today()
-    debut, fin = date(ANNEE_MIN, 1, 1), date(aujourd_hui.year + ECART_ANNEES_MAX, 12, 31)
-    anomalies = []
-    con = moteur.connexion()
-    try:
-        for nom in NOMS_TABLES:
-            table = TABLES[nom]
-            chemin = "'" + str(Path(dossier) / table.fichier).replace("'", "''") + "'"
-            for col in table.colonnes:
-                if col.type == DATE:
-                    condition = f'("{col.nom}" < DATE \'{debut}\' OR "{col.nom}" > DATE \'{fin}\')'
-                    valeur = f'strftime(CAST("{col.nom}" AS DATE), \'%Y-%m-%d\')'
-                elif col.nom == "annee":
-                    condition = f'("annee" < {debut.year} OR "annee" > {fin.year})'
-                    valeur = 'CAST("annee" AS VARCHAR)'
-                else:
-                    continue
-                try:
-                    nb, lignes, exemples = con.execute(
-                        f"SELECT count(*), min(file_row_number + 1, 10), min_by({valeur}, file_row_number, 5) "
-                        f"FROM read_parquet({chemin}, file_row_number = TRUE) WHERE {condition}"
-                    ).fetchall()[0]
-                except duckdb.Error:
-                    continue  # colonne absente ou illisible : le validateur l'a déjà dit
-                if not nb:
-                    continue
-                lignes = sorted(int(x) for x in (lignes or []))
-                nb_autres = max(int(nb) - len(lignes), 0)
-                vus = ", ".join(f"« {v} »" for v in dict.fromkeys(exemples or []))
-                anomalies.append(Anomalie(
-                    ERREUR, table.fichier, col.nom, "date_hors_bornes",
-                    f"{table.fichier}, colonne « {col.nom} » : date hors des bornes plausibles sur "
-                    f"{_nombre(nb)} ligne{'s' if nb > 1 else ''} ({texte_lignes(lignes, nb_autres)}) ; "
-                    f"valeur{'s' if len(exemples or []) > 1 else ''} trouvée{'s' if len(exemples or []) > 1 else ''} : "
-                    f"{vus}. Attendu : une {'année' if col.nom == 'annee' else 'date'} entre {debut.year} et "
-                    f"{fin.year}.", lignes, nb_autres))
-    finally:
-        con.close()
-    return anomalies
-
-
-# --------------------------------------------------------------------------------------------
 # Imports
 # --------------------------------------------------------------------------------------------
 
@@ -571,7 +518,7 @@ def _terminer(racine: Path, fichiers: dict[str, Path], *, source: dict, auteur: 
               base: Path | None, avertissements: list[Anomalie]) -> ResultatImport:
     try:
         resultat = versions.creer_version(racine, fichiers, source=source, auteur=auteur, commentaire=commentaire,
-                                          base=base, controle=controle_dates)
+                                          base=base)
     except Exception as exc:  # noqa: BLE001 — un contrôle qui casse refuse l'import, sans trace à l'écran
         return ResultatImport(False, [_erreur(
             "controle_impossible", None,

@@ -17,7 +17,9 @@ couverture, écarts budgétaires…) n'empêchent pas le chargement.
 Les règles viennent de ``donnees.contrat`` (colonnes, types, nullité, énumérations, positivité,
 références, clés, inégalités entre colonnes). Seules les règles que le contrat exprime en prose sont
 écrites ici : dates d'un accord, agences signataires, chevauchement et couverture des territoires,
-département du siège, cohérence budgétaire avec le forfait ETP.
+département du siège, cohérence budgétaire avec le forfait ETP ; plus une règle de bon sens que le
+contrat n'écrit pas : toute date et toute année entre 2000 et l'année en cours + 10 (« 1900-01-01 » ou
+« 20224-01-01 » sont des erreurs de saisie, qui fausseraient le filtre des années et l'export Excel).
 
 Moteur : DuckDB, directement sur les fichiers Parquet
 -----------------------------------------------------
@@ -90,6 +92,8 @@ AVERTISSEMENT = "avertissement"
 MAX_LIGNES = 10  # lignes fautives citées par anomalie
 MAX_EXEMPLES = 5  # valeurs fautives citées par anomalie
 TOLERANCE_EUROS = 1.0  # écart toléré entre une valorisation et ETP × forfait (arrondis)
+ANNEE_MIN = 2000  # aucune donnée du partenariat n'est antérieure
+ECART_ANNEES_MAX = 10  # au-delà de l'année en cours + 10 : date saisie de travers
 
 # Identifiants des règles (champ ``Anomalie.regle``), avec leur niveau.
 REGLES: dict[str, str] = {
@@ -109,6 +113,7 @@ REGLES: dict[str, str] = {
     "valeur_non_finie": ERREUR,
     "inferieur_ou_egal": ERREUR,
     "mois_premier_jour": ERREUR,
+    "date_hors_bornes": ERREUR,
     "dates_inversees": ERREUR,
     "date_signature_manquante": ERREUR,
     "agences_vides": ERREUR,
@@ -241,6 +246,12 @@ def _guillemets(v: Any) -> str:
 
 def _tete(fichier: str, colonne: str | None) -> str:
     return f"{fichier}, colonne « {colonne} »" if colonne else fichier
+
+
+def bornes_dates(aujourd_hui: date | None = None) -> tuple[date, date]:
+    """Première et dernière dates plausibles : 1er janvier 2000, 31 décembre de l'année en cours + 10."""
+    annee = (aujourd_hui or date.today()).year
+    return date(ANNEE_MIN, 1, 1), date(annee + ECART_ANNEES_MAX, 12, 31)
 
 
 # --------------------------------------------------------------------------------------------
@@ -386,8 +397,9 @@ class _Regle:
 # --------------------------------------------------------------------------------------------
 
 class _Validation:
-    def __init__(self, fichiers: dict[str, Path], dossier: Path | None = None):
+    def __init__(self, fichiers: dict[str, Path], dossier: Path | None = None, aujourd_hui: date | None = None):
         self.rapport = Rapport(dossier=dossier)
+        self.aujourd_hui = aujourd_hui or date.today()
         self.chemins = {nom: Path(p) for nom, p in fichiers.items()}
         self.fichiers: dict[str, _Fichier] = {}
         self.con = moteur.connexion()  # mémoire et fils bornés (TDB_DUCKDB_MEMOIRE_MO, TDB_DUCKDB_THREADS)
@@ -655,6 +667,8 @@ class _Validation:
                 regles.append(_Regle("valeur_non_finie", col.nom, f"isnan({c}) OR isinf({c})",
                                      "valeur non finie (NaN ou infini)", "un nombre fini",
                                      exemple=f"CAST({c} AS VARCHAR)"))
+            if col.type == DATE or (col.type == ENTIER and col.nom == "annee"):
+                regles.append(self._regle_bornes(col, c))
             if col.type == DATE and col.nom == "mois":
                 regles.append(_Regle("mois_premier_jour", col.nom, f"day({c}) <> 1",
                                      "date qui n'est pas le premier jour du mois",
@@ -682,9 +696,27 @@ class _Validation:
         source = f"{f.vue} s " + " ".join(jointures)
         self._evaluer(f, source, regles)
         if "mois" in f.ok:
-            debut, fin = self.con.execute(f"SELECT min(mois), max(mois) FROM {f.vue}").fetchall()[0]
+            # Mois plausibles seulement : une date hors bornes est déjà une erreur, et une année à cinq
+            # chiffres ne tient pas dans une date Python.
+            bas, haut = bornes_dates(self.aujourd_hui)
+            debut, fin = self.con.execute(
+                f"SELECT min(mois), max(mois) FROM {f.vue} WHERE mois BETWEEN ? AND ?", [bas, haut]).fetchall()[0]
             if debut is not None:
                 self.periode += [debut, fin]
+
+    def _regle_bornes(self, col: Colonne, c: str) -> _Regle:
+        """Date ou année plausible : de ``ANNEE_MIN`` à l'année en cours + ``ECART_ANNEES_MAX``."""
+        debut, fin = bornes_dates(self.aujourd_hui)
+        if col.type == DATE:
+            condition = f"{c} < DATE '{debut.isoformat()}' OR {c} > DATE '{fin.isoformat()}'"
+            exemple = f"strftime({c}, '%Y-%m-%d')"
+        else:
+            condition = f"{c} < {debut.year} OR {c} > {fin.year}"
+            exemple = f"CAST({c} AS VARCHAR)"
+        quoi = "année" if col.type == ENTIER else "date"
+        return _Regle("date_hors_bornes", col.nom, condition, "date hors des bornes plausibles",
+                      f"une {quoi} entre {debut.year} et {fin.year} (de {ANNEE_MIN} à l'année en cours + "
+                      f"{ECART_ANNEES_MAX})", exemple=exemple)
 
     def _regle_reference(self, col: Colonne, condition: str, expr: str, col_cible: str, libelle: str) -> _Regle:
         if col.reference.startswith("referentiel."):
@@ -972,7 +1004,9 @@ def rapport_depuis_donnees(donnees: dict, dossier: Path | None) -> Rapport:
 def cle_validation(dossier: Path) -> str:
     from donnees import cache
 
-    return cache.cle(dossier, cache.empreinte_fichiers_code(_CODE_VALIDATION), "validation")
+    # L'année en cours fait partie de la clé : elle fixe la borne haute des dates plausibles.
+    return cache.cle(dossier, cache.empreinte_fichiers_code(_CODE_VALIDATION), "validation",
+                     str(bornes_dates()[1].year))
 
 
 def valider_dossier_en_cache(dossier: Path) -> tuple[Rapport, bool]:

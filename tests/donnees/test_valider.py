@@ -60,6 +60,17 @@ def _caster(tables: dict, table: str, colonne: str, type_pl, expr=None) -> None:
     tables[table] = df.with_columns((expr if expr is not None else pl.col(colonne)).cast(type_pl).alias(colonne))
 
 
+JOURS_20224 = 6_667_136  # 20224-01-01, en jours depuis 1970 (hors des dates de Python, pas de Parquet)
+
+
+def _date_lointaine(tables: dict, table: str, colonne: str, ligne: int) -> None:
+    """Met la date 20224-01-01 (une année 2024 tapée avec un chiffre en trop) à la ligne ``ligne``."""
+    df = tables[table]
+    tables[table] = df.with_columns(
+        pl.when(pl.int_range(pl.len()) == ligne - 1).then(pl.lit(JOURS_20224, pl.Int32).cast(pl.Date))
+        .otherwise(pl.col(colonne)).alias(colonne))
+
+
 def _tronquer(dossier: Path, table: str) -> None:
     chemin = dossier / f"{table}.parquet"
     contenu = chemin.read_bytes()
@@ -150,6 +161,12 @@ CAS = [
         "inferieur_ou_egal", "contexte.parquet", "jeunes_neet", [13], "jeunes_neet ≤ population_16_25"),
     Cas("mois_pas_premier_jour", lambda t: _changer(t, "activite", 1, mois=date(2023, 1, 15)),
         "mois_premier_jour", "activite.parquet", "mois", [1], "2023-01-15"),
+    Cas("mois_en_1900", lambda t: _changer(t, "activite", 1, mois=date(1900, 1, 1)),
+        "date_hors_bornes", "activite.parquet", "mois", [1], "« 1900-01-01 »"),
+    Cas("date_en_l_an_20224", lambda t: _date_lointaine(t, "accords", "date_fin", 2),
+        "date_hors_bornes", "accords.parquet", "date_fin", [2], "« 20224-01-01 »"),
+    Cas("annee_en_1990", lambda t: _changer(t, "enveloppe", 1, annee=1990),
+        "date_hors_bornes", "enveloppe.parquet", "annee", [1], "Attendu : une année entre 2000 et"),
     Cas("dates_inversees", lambda t: _changer(t, "accords", 2, date_fin=date(2015, 1, 1)),
         "dates_inversees", "accords.parquet", "date_fin", [2], "date_fin ≥ date_debut"),
     Cas("signature_manquante", lambda t: _changer(t, "accords", 1, date_signature=None),
@@ -439,6 +456,40 @@ def test_cli_codes_de_sortie(tmp_path, dossier_minimal):
     absent = _cli(tmp_path / "inexistant")
     assert absent.returncode == 1
     assert "le dossier n'existe pas" in absent.stdout
+
+
+def test_dates_hors_bornes_refusees_par_le_validateur(tmp_path):
+    """1900-01-01 et 20224-01-01 : refusés par ``valider_dossier`` et ``python -m donnees.valider``
+    (code de sortie 1), pas seulement à l'import ; message : fichier, colonne, lignes, attendu."""
+    fin = date.today().year + 10
+    tables = jeu_minimal()
+    _changer(tables, "orientations", 3, mois=date(1900, 1, 1))
+    _date_lointaine(tables, "activite", "mois", 5)
+    dossier = ecrire_jeu(tmp_path / "jeu", tables)
+
+    rapport = valider_dossier(dossier)
+    assert not rapport.valide
+    dates = {(a.fichier, a.colonne, tuple(a.lignes)): a.message for a in rapport.erreurs
+             if a.regle == "date_hors_bornes"}
+    assert set(dates) == {("orientations.parquet", "mois", (3,)), ("activite.parquet", "mois", (5,))}, rapport.texte()
+    assert dates[("orientations.parquet", "mois", (3,))] == (
+        "orientations.parquet, colonne « mois » : date hors des bornes plausibles sur 1 ligne (ligne 3) ; "
+        f"valeur trouvée : « 1900-01-01 ». Attendu : une date entre 2000 et {fin} (de 2000 à l'année en "
+        "cours + 10).")
+    assert "« 20224-01-01 »" in dates[("activite.parquet", "mois", (5,))]
+
+    sortie = _cli(dossier)
+    assert sortie.returncode == 1, sortie.stdout + sortie.stderr
+    assert "INVALIDE" in sortie.stdout
+    assert "« 1900-01-01 »" in sortie.stdout and "« 20224-01-01 »" in sortie.stdout
+    assert f"Attendu : une date entre 2000 et {fin}" in sortie.stdout
+
+
+def test_bornes_des_dates_suivent_l_annee():
+    from donnees.valider import bornes_dates
+
+    assert bornes_dates(date(2026, 5, 1)) == (date(2000, 1, 1), date(2036, 12, 31))
+    assert bornes_dates(date(2031, 1, 1))[1] == date(2041, 12, 31)
 
 
 def test_types_publics():
