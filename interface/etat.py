@@ -31,6 +31,7 @@ CLES_RESERVEES = frozenset({CLE_ANNEE, CLE_REGION})
 FRANCE = "FR"  # option « France entière » du filtre région
 LIBELLE_FRANCE = "France entière"
 _CLE_ETAT = "_tdb_filtres"
+_CLE_RELANCES = "_tdb_relances_sans_filtres"
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,7 @@ def afficher_filtres(annees: Sequence[int], regions: Sequence[tuple[str, str]] |
         regions=couples,
     )
     st.session_state[_CLE_ETAT] = resultat
+    st.session_state[_CLE_RELANCES] = 0
     return resultat
 
 
@@ -268,6 +270,15 @@ def filtres_complets() -> Filtres:
     assurer_navigation()
     resultat = st.session_state.get(_CLE_ETAT)
     if resultat is None:
+        # La page s'exécute seule, sans le point d'entrée : l'ancien mode « dossier pages/ » de
+        # Streamlit, au tout premier passage d'un serveur neuf. Le drapeau de ce mode est commun au
+        # processus : une autre session qui démarre au même instant a pu le baisser (interface/garde.py)
+        # entre le début de cette exécution et ici. Relancer passe alors par le point d'entrée ; deux
+        # relances au plus, pour ne jamais boucler.
+        relances = st.session_state.get(_CLE_RELANCES, 0)
+        if relances < 2:
+            st.session_state[_CLE_RELANCES] = relances + 1
+            st.rerun()
         raise RuntimeError(
             "Les filtres partagés ne sont pas encore définis : la page doit être ouverte par "
             "tableau_de_bord.py (st.navigation), qui affiche les filtres avant la page."

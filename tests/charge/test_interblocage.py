@@ -84,3 +84,47 @@ def test_sessions_simultanees_sur_les_pages_a_risque(serveur_charge):
     )
     _verifier(resultat, serveur)
     assert resultat.sante is not None and resultat.sante.ok
+
+
+@pytest.fixture(scope="module")
+def serveur_neuf(donnees_charge, tmp_path_factory):
+    """Un serveur qui n'a encore servi aucune page (pour la course des premières exécutions)."""
+    serveur = demarrer_serveur(donnees_charge, tmp_path_factory.mktemp("serveur_neuf") / "streamlit.log")
+    yield serveur
+    serveur.arreter()
+
+
+def test_premieres_sessions_ouvrant_directement_une_page(serveur_neuf):
+    """Un serveur neuf, plusieurs visiteurs qui ouvrent en même temps l'adresse d'une page (pas « / ») :
+    l'ancien mode « dossier pages/ » de Streamlit a un drapeau commun au processus, qu'une session
+    baissait pendant qu'une autre exécutait déjà la page seule ; celle-ci affichait « Les filtres
+    partagés ne sont pas encore définis » (5 sessions sur 8 avant la correction)."""
+    resultat = charge.executer(
+        serveur_neuf.url, sessions=SESSIONS, tours=1, pages=["budget", "carte"], interaction="page",
+        delai_execution_s=DELAI_EXECUTION_S, limite_s=LIMITE_S, pids=[serveur_neuf.processus.pid],
+    )
+    _verifier(resultat, serveur_neuf)
+    assert not resultat.exceptions
+
+
+def test_sigterm_arrete_le_serveur_en_charge_en_moins_de_10_s(serveur_neuf):
+    """Arrêt demandé pendant que 8 sessions parcourent les pages : le processus finit en moins de 10 s."""
+    import os
+    import signal
+    import threading
+    import time
+
+    fil = threading.Thread(target=charge.executer, kwargs=dict(
+        url=serveur_neuf.url, sessions=SESSIONS, tours=5, pages=None, interaction="page",
+        delai_execution_s=30.0, limite_s=60.0, delai_sante_s=2.0), daemon=True)
+    fil.start()
+    time.sleep(4.0)  # la charge est en cours : des exécutions de page tournent
+    assert serveur_neuf.processus.poll() is None
+    debut = time.monotonic()
+    os.kill(serveur_neuf.processus.pid, signal.SIGTERM)
+    try:
+        serveur_neuf.processus.wait(timeout=30)
+    finally:
+        duree = time.monotonic() - debut
+        fil.join(timeout=90)
+    assert duree < 10, f"arrêt en {duree:.1f} s\n{serveur_neuf.fin_du_journal(4000)}"
