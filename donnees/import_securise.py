@@ -32,6 +32,7 @@ import io
 import os
 import shutil
 import stat
+import struct
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -49,9 +50,17 @@ TAILLE_MAX_MO_DEFAUT = 512
 TOTAL_MAX_MO_DEFAUT = 2048
 RATIO_MAX_DEFAUT = 200.0
 NB_ENTREES_MAX_DEFAUT = 64
+LIGNES_MAX_DEFAUT = 50_000_000  # lignes d'un fichier Parquet (le plus gros jeu connu : 20 millions en tout)
+# Répertoire central d'un zip : 46 octets d'en-tête par entrée, plus son nom, ses champs en plus et son
+# commentaire. 1 ko par entrée laisse de la marge à tout outil d'archivage ; au-delà, l'archive cache
+# bien plus d'entrées qu'elle n'en annonce.
+TAILLE_ENTREE_CENTRALE_MAX = 1024
 SIGNATURE_PARQUET = b"PAR1"
 SIGNATURE_ZIP = b"PK\x03\x04"
-SIGNATURE_ZIP_VIDE = b"PK\x05\x06"
+SIGNATURE_ZIP_VIDE = b"PK\x05\x06"  # fin du répertoire central (seule, en tête : archive vide)
+SIGNATURE_ZIP64_LOCALISATEUR = b"PK\x06\x07"
+SIGNATURE_ZIP64_FIN = b"PK\x06\x06"
+TAILLE_FIN_ZIP = 22  # enregistrement de fin du répertoire central, sans commentaire
 TAILLE_BLOC = 1 << 20
 FICHIERS_CONTRAT = {TABLES[n].fichier: n for n in NOMS_TABLES}
 VALEURS_VRAIES = {"1", "true", "vrai", "oui", "yes", "on"}
@@ -69,12 +78,23 @@ def import_autorise_env() -> bool:
     return os.environ.get("TDB_IMPORT_AUTORISE", "").strip().lower() in VALEURS_VRAIES
 
 
-def _mo_env(nom: str, defaut: int) -> int:
+def _nombre_env(nom: str) -> float | None:
+    """Valeur numérique positive et finie de la variable ``nom`` (virgule décimale permise), sinon None."""
     try:
-        valeur = float(os.environ.get(nom, "").replace(",", "."))
+        valeur = float(os.environ.get(nom, "").strip().replace(",", "."))
     except ValueError:
-        return defaut * Mo
-    return int(valeur * Mo) if valeur > 0 else defaut * Mo
+        return None
+    return valeur if 0 < valeur < float("inf") else None
+
+
+def _mo_env(nom: str, defaut: int) -> int:
+    valeur = _nombre_env(nom)
+    return int(valeur * Mo) if valeur is not None and valeur * Mo >= 1 else defaut * Mo
+
+
+def _entier_env(nom: str, defaut: int) -> int:
+    valeur = _nombre_env(nom)
+    return int(valeur) if valeur is not None and valeur >= 1 else defaut
 
 
 @dataclass(frozen=True)
@@ -85,11 +105,34 @@ class Limites:
     taille_totale: int = TOTAL_MAX_MO_DEFAUT * Mo  # tout l'import (décompressé), archive zip comprise
     ratio_compression: float = RATIO_MAX_DEFAUT  # taille décompressée / compressée d'une entrée de zip
     nb_entrees: int = NB_ENTREES_MAX_DEFAUT  # entrées d'une archive zip
+    lignes_fichier: int = LIGNES_MAX_DEFAUT  # lignes d'un fichier Parquet (déclarées par ses métadonnées)
 
     @classmethod
     def depuis_environnement(cls) -> "Limites":
         return cls(taille_fichier=_mo_env("TDB_IMPORT_TAILLE_MAX_MO", TAILLE_MAX_MO_DEFAUT),
-                   taille_totale=_mo_env("TDB_IMPORT_TOTAL_MAX_MO", TOTAL_MAX_MO_DEFAUT))
+                   taille_totale=_mo_env("TDB_IMPORT_TOTAL_MAX_MO", TOTAL_MAX_MO_DEFAUT),
+                   nb_entrees=_entier_env("TDB_IMPORT_ENTREES_MAX", NB_ENTREES_MAX_DEFAUT),
+                   lignes_fichier=_entier_env("TDB_IMPORT_LIGNES_MAX", LIGNES_MAX_DEFAUT))
+
+    @property
+    def repertoire_zip(self) -> int:
+        """Taille maximale du répertoire central d'une archive zip (octets) : 1 ko par entrée permise."""
+        return self.nb_entrees * TAILLE_ENTREE_CENTRALE_MAX
+
+
+def plafond_televersement_mo(limites: Limites, max_serveur_mo: float | int | None) -> int:
+    """Taille maximale d'un fichier dans le sélecteur de téléversement, en Mo : la plus grande que l'import
+    accepte (une archive zip : la taille totale), sans dépasser ce que le serveur Streamlit reçoit
+    (``server.maxUploadSize``, qui garde chaque fichier reçu **en mémoire**) : le navigateur refuse
+    alors d'emblée ce que le serveur refuserait sans explication."""
+    plafond = max(limites.taille_fichier, limites.taille_totale) // Mo
+    try:
+        serveur = int(max_serveur_mo) if max_serveur_mo is not None else None
+    except (TypeError, ValueError):
+        serveur = None
+    if serveur is not None and serveur >= 1:
+        plafond = min(plafond, serveur)
+    return max(1, plafond)
 
 
 def dossiers_autorises() -> list[Path]:
@@ -148,6 +191,9 @@ REGLES_IMPORT = {
     "zip_vide": "Archive zip vide",
     "zip_illisible": "Archive zip illisible",
     "zip_trop_d_entrees": "Trop d'entrées dans l'archive",
+    "zip_repertoire_trop_grand": "Répertoire de l'archive anormalement grand",
+    "trop_de_lignes": "Nombre de lignes au-delà de la limite",
+    "fichier_illisible": "Métadonnées Parquet illisibles",
     "zip_chemin_absolu": "Chemin absolu dans l'archive",
     "zip_chemin_remontant": "Chemin « .. » dans l'archive",
     "zip_lien_symbolique": "Lien symbolique dans l'archive",
@@ -299,6 +345,35 @@ def _verifier_parquet(chemin: Path, fichier: str) -> None:
                              "copie ou téléversement interrompu ?). Attendu : un fichier Parquet complet."))
 
 
+def _verifier_lignes(chemin: Path, fichier: str, limites: Limites) -> None:
+    """Nombre de lignes que déclarent les métadonnées Parquet (pied du fichier, lu sans les données) :
+    au-delà de ``limites.lignes_fichier``, refus **avant** toute validation (qui garde en mémoire une
+    empreinte de 8 octets par ligne : 16 ko de Parquet peuvent annoncer 20 millions de lignes).
+    Lève _Refus ; des métadonnées illisibles sont refusées ici aussi (la borne ne se contourne pas)."""
+    try:
+        import pyarrow.parquet as pq
+
+        with open(chemin, "rb") as fh:
+            nb = int(pq.ParquetFile(fh).metadata.num_rows)
+    except Exception as exc:  # noqa: BLE001 — tout échec de lecture du pied Parquet est un refus
+        raise _Refus(_erreur("fichier_illisible", fichier,
+                             f"{fichier} : fichier illisible, métadonnées Parquet corrompues (détail technique : "
+                             f"{_montrer(str(exc), 160)}). Attendu : un fichier Parquet complet, écrit par un "
+                             "outil Parquet (pyarrow, Polars, DuckDB, Spark…).")) from None
+    if nb > limites.lignes_fichier:
+        raise _Refus(_erreur("trop_de_lignes", fichier,
+                             f"{fichier} : le fichier annonce {_nombre(nb)} lignes, au-delà de la limite de "
+                             f"{_nombre(limites.lignes_fichier)} lignes par fichier de ce déploiement (réglage "
+                             "TDB_IMPORT_LIGNES_MAX) ; refusé sans être lu. Attendu : un fichier plus petit, ou "
+                             "une limite relevée par l'administrateur."))
+
+
+def _controler_parquet(chemin: Path, fichier: str, limites: Limites) -> None:
+    """Signature ``PAR1`` en tête et en fin, puis nombre de lignes déclaré. Lève _Refus."""
+    _verifier_parquet(chemin, fichier)
+    _verifier_lignes(chemin, fichier, limites)
+
+
 def _trop_gros(fichier: str, taille: int, limite: int, quoi: str = "le fichier") -> _Refus:
     return _Refus(_erreur("trop_volumineux", fichier,
                           f"{fichier} : {quoi} fait {taille_lisible(taille)}, au-delà de la limite de "
@@ -375,6 +450,64 @@ def _analyser_nom_entree(nom: str) -> tuple[str, str | None]:
     return "ok", FICHIERS_CONTRAT[nom_fichier]
 
 
+def _fin_de_zip(flux: BinaryIO) -> tuple[int, int] | None:
+    """(entrées, taille du répertoire central) que déclare l'enregistrement de fin d'une archive zip
+    (ou, pour une archive ZIP64, l'enregistrement de fin ZIP64), lu comme le lira ``zipfile`` : en fin de
+    fichier sans commentaire, sinon la dernière signature des 64 derniers ko. Ne lit que ces quelques
+    octets ; None si aucune fin n'est trouvée (``zipfile`` dira l'archive illisible)."""
+    flux.seek(0, io.SEEK_END)
+    taille = flux.tell()
+    if taille < TAILLE_FIN_ZIP:
+        return None
+    lus = min(taille, TAILLE_FIN_ZIP + 0xFFFF)
+    flux.seek(taille - lus)
+    queue = flux.read(lus)
+    i = len(queue) - TAILLE_FIN_ZIP
+    if not (queue[i:i + 4] == SIGNATURE_ZIP_VIDE and queue[-2:] == b"\x00\x00"):
+        i = queue.rfind(SIGNATURE_ZIP_VIDE)
+        if i < 0 or len(queue) - i < TAILLE_FIN_ZIP:
+            return None
+    entrees, taille_repertoire, debut_repertoire = struct.unpack("<6xHLL", queue[i + 4:i + 20])
+    if entrees == 0xFFFF or taille_repertoire == 0xFFFFFFFF or debut_repertoire == 0xFFFFFFFF:
+        position = taille - lus + i - 20  # localisateur ZIP64, juste avant la fin
+        if position >= 0:
+            flux.seek(position)
+            localisateur = flux.read(20)
+            if localisateur[:4] == SIGNATURE_ZIP64_LOCALISATEUR:
+                (debut_fin64,) = struct.unpack("<4xQ4x", localisateur[4:])
+                if 0 <= debut_fin64 <= taille - 56:
+                    flux.seek(debut_fin64)
+                    fin64 = flux.read(56)
+                    if fin64[:4] == SIGNATURE_ZIP64_FIN:
+                        entrees, taille_repertoire = struct.unpack("<28xQQ8x", fin64[4:])
+    return entrees, taille_repertoire
+
+
+def _controler_fin_de_zip(flux: BinaryIO, nom_archive: str, limites: Limites) -> Anomalie | None:
+    """Refus d'une archive qui annonce trop d'entrées, ou un répertoire central trop grand pour le nombre
+    d'entrées permis, **avant** que ``zipfile`` ne le lise en entier (il lit et analyse tout le répertoire
+    central à l'ouverture : 200 000 entrées dans 17 Mo, c'est 5 s et 110 Mo avant le moindre contrôle)."""
+    fin = _fin_de_zip(flux)
+    flux.seek(0)
+    if fin is None:
+        return None
+    entrees, taille_repertoire = fin
+    if entrees > limites.nb_entrees:
+        return _erreur("zip_trop_d_entrees", nom_archive,
+                       f"{nom_archive} : l'archive annonce {_nombre(entrees)} entrées, au-delà de la limite de "
+                       f"{_nombre(limites.nb_entrees)} (réglage TDB_IMPORT_ENTREES_MAX) ; refusée sans être lue. "
+                       f"Attendu : les {len(NOMS_TABLES)} fichiers du contrat, au plus.")
+    if taille_repertoire > limites.repertoire_zip:
+        return _erreur("zip_repertoire_trop_grand", nom_archive,
+                       f"{nom_archive} : le répertoire de l'archive fait {taille_lisible(taille_repertoire)}, "
+                       f"au-delà de la limite de {taille_lisible(limites.repertoire_zip)} "
+                       f"({_nombre(limites.nb_entrees)} entrées de {taille_lisible(TAILLE_ENTREE_CENTRALE_MAX)} "
+                       "au plus ; réglage TDB_IMPORT_ENTREES_MAX) : il cache plus d'entrées que l'archive n'en "
+                       "annonce ; refusée sans être lue. Attendu : une archive zip ordinaire, qui contient les "
+                       "fichiers du contrat.")
+    return None
+
+
 def _extraire_zip(flux: BinaryIO, nom_archive: str, depot: Path, limites: Limites,
                   erreurs: list[Anomalie], avertissements: list[Anomalie]) -> dict[str, Path]:
     """Contrôle puis extrait une archive (ouverte en flux) ; rend {table: chemin dans le dépôt}."""
@@ -392,6 +525,10 @@ def _extraire_zip(flux: BinaryIO, nom_archive: str, depot: Path, limites: Limite
                                f"{nom_archive} : ce n'est pas une archive zip (signature « PK » absente en tête)"
                                f"{nature}. Attendu : une archive zip, ou des fichiers Parquet téléversés sous leur nom."))
         return {}
+    refus = _controler_fin_de_zip(flux, nom_archive, limites)
+    if refus is not None:
+        erreurs.append(refus)
+        return {}
     try:
         archive = zipfile.ZipFile(flux)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
@@ -404,8 +541,8 @@ def _extraire_zip(flux: BinaryIO, nom_archive: str, depot: Path, limites: Limite
         if len(infos) > limites.nb_entrees:
             erreurs.append(_erreur("zip_trop_d_entrees", nom_archive,
                                    f"{nom_archive} : {_nombre(len(infos))} entrées dans l'archive, au-delà de la "
-                                   f"limite de {limites.nb_entrees}. Attendu : les {len(NOMS_TABLES)} fichiers du "
-                                   "contrat, au plus."))
+                                   f"limite de {_nombre(limites.nb_entrees)} (réglage TDB_IMPORT_ENTREES_MAX). "
+                                   f"Attendu : les {len(NOMS_TABLES)} fichiers du contrat, au plus."))
             return {}
         retenues: dict[str, zipfile.ZipInfo] = {}
         noms_vus: dict[str, str] = {}
@@ -602,7 +739,7 @@ def importer_televersements(racine: Path, televersements: Iterable[tuple[str, by
             source = {"type": "televersement", "noms": [TABLES[t].fichier for t in fichiers]}
         for table, chemin in list(fichiers.items()):
             try:
-                _verifier_parquet(chemin, TABLES[table].fichier)
+                _controler_parquet(chemin, TABLES[table].fichier, limites)
             except _Refus as refus:
                 erreurs.append(refus.anomalie)
         if erreurs:
@@ -694,7 +831,7 @@ def importer_dossier(racine: Path, dossier: Path | str, *, auteur: str = "", com
                                                                          "ordinaire. Attendu : un fichier Parquet."))
                     _copier_plafonne(src, cible, limites.taille_fichier,
                                      _depasse(TABLES[table].fichier, limites.taille_fichier))
-                _verifier_parquet(cible, TABLES[table].fichier)
+                _controler_parquet(cible, TABLES[table].fichier, limites)
             except _Refus as refus:
                 erreurs.append(refus.anomalie)
                 continue

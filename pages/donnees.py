@@ -307,7 +307,7 @@ else:
         fichiers = st.file_uploader(
             "Fichiers Parquet du contrat, ou une seule archive zip qui les contient",
             type=["parquet", "zip"], accept_multiple_files=True, key=cle_fichiers,
-            max_upload_size=max(1, limites.taille_totale // import_securise.Mo),
+            max_upload_size=import_securise.plafond_televersement_mo(limites, st.get_option("server.maxUploadSize")),
             help="Noms exacts du contrat : " + ", ".join(TABLES[n].fichier for n in NOMS_TABLES) + ".",
         )
         st.button("Contrôler et mettre en service", type="primary", disabled=not fichiers,

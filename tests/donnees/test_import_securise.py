@@ -138,6 +138,25 @@ def dossier_lien_vers_dehors(tmp: Path):
     return "dossier", tmp / "autorise" / "raccourci", [tmp / "autorise"]
 
 
+def parquet_sans_donnees(lignes: int) -> bytes:
+    """Un Parquet de quelques ko qui annonce ``lignes`` lignes (une colonne entièrement nulle)."""
+    import pyarrow as pa
+    import pyarrow.parquet as papq
+
+    tampon = io.BytesIO()
+    papq.write_table(pa.table({"a": pa.nulls(lignes, pa.int64())}), tampon, row_group_size=lignes)
+    return tampon.getvalue()
+
+
+def zip_qui_ment(entrees: int, annoncees: int) -> bytes:
+    """Une archive de ``entrees`` dossiers dont la fin n'en annonce que ``annoncees`` : ``zipfile`` lit
+    pourtant tout le répertoire central (il ne se fie qu'à sa taille)."""
+    d = bytearray(zip_de([(f"d{i}/", b"") for i in range(entrees)]))
+    fin = d.rfind(b"PK\x05\x06")
+    d[fin + 8:fin + 12] = struct.pack("<HH", annoncees, annoncees)
+    return bytes(d)
+
+
 def bombe() -> bytes:
     return zip_de([("activite.parquet", b"PAR1" + bytes(60 * Mo) + b"PAR1")])
 
@@ -265,6 +284,16 @@ CATALOGUE: list[Cas] = [
         "figure deux fois"),
     Cas("zip_trop_d_entrees", un_zip([(f"d{i}/", b"") for i in range(100)]), "zip_trop_d_entrees",
         "100 entrées"),
+    Cas("zip_repertoire_qui_ment", lambda tmp: ("televersements", [("exports.zip", zip_qui_ment(3000, 1))]),
+        "zip_repertoire_trop_grand", "il cache plus d'entrées que l'archive n'en annonce"),
+    Cas("parquet_trop_de_lignes", tv(("orientations.parquet", parquet_sans_donnees(200_000))), "trop_de_lignes",
+        "orientations.parquet : le fichier annonce 200\u202f000 lignes, au-delà de la limite de 100\u202f000 lignes",
+        limites=imp.Limites(lignes_fichier=100_000)),
+    Cas("zip_parquet_trop_de_lignes", un_zip([("orientations.parquet", parquet_sans_donnees(200_000))]),
+        "trop_de_lignes", "TDB_IMPORT_LIGNES_MAX", limites=imp.Limites(lignes_fichier=100_000)),
+    Cas("dossier_parquet_trop_de_lignes", lambda tmp: (
+        "dossier", _dossier_avec(tmp, {"orientations.parquet": parquet_sans_donnees(200_000)}), [tmp / "autorise"]),
+        "trop_de_lignes", "refusé sans être lu", limites=imp.Limites(lignes_fichier=100_000)),
     Cas("zip_chiffre", lambda tmp: ("televersements", [("exports.zip", retoucher_zip(
         zip_de([("allocations.parquet", PARQUET_ALLOC)]), drapeaux=0x1))]), "zip_chiffre", "entrée chiffrée"),
     Cas("pas_un_zip", tv(("exports.zip", os.urandom(2000))), "pas_zip", "ce n'est pas une archive zip"),
@@ -460,6 +489,18 @@ def test_reglages(monkeypatch, tmp_path):
     monkeypatch.setenv("TDB_IMPORT_TOTAL_MAX_MO", "n'importe quoi")
     limites = imp.Limites.depuis_environnement()
     assert limites.taille_fichier == int(1.5 * Mo) and limites.taille_totale == imp.TOTAL_MAX_MO_DEFAUT * Mo
+    for valeur in ("inf", "nan", "-3", "0"):  # valeur illisible, nulle ou infinie : valeur par défaut
+        for nom in ("TDB_IMPORT_TOTAL_MAX_MO", "TDB_IMPORT_ENTREES_MAX", "TDB_IMPORT_LIGNES_MAX"):
+            monkeypatch.setenv(nom, valeur)
+        limites = imp.Limites.depuis_environnement()
+        assert (limites.taille_totale, limites.nb_entrees, limites.lignes_fichier) == (
+            imp.TOTAL_MAX_MO_DEFAUT * Mo, imp.NB_ENTREES_MAX_DEFAUT, imp.LIGNES_MAX_DEFAUT), valeur
+    monkeypatch.setenv("TDB_IMPORT_ENTREES_MAX", "12")
+    monkeypatch.setenv("TDB_IMPORT_LIGNES_MAX", "1000000")
+    limites = imp.Limites.depuis_environnement()
+    assert (limites.nb_entrees, limites.lignes_fichier, limites.repertoire_zip) == (12, 1_000_000, 12 * 1024)
+    for nom in ("TDB_IMPORT_TAILLE_MAX_MO", "TDB_IMPORT_TOTAL_MAX_MO", "TDB_IMPORT_ENTREES_MAX", "TDB_IMPORT_LIGNES_MAX"):
+        monkeypatch.delenv(nom)
     monkeypatch.setenv("TDB_IMPORT_DOSSIERS", os.pathsep.join([str(tmp_path / "a"), str(tmp_path / "b")]))
     assert imp.dossiers_autorises() == [tmp_path / "a", tmp_path / "b"]
     monkeypatch.delenv("TDB_IMPORT_DOSSIERS")
@@ -492,3 +533,145 @@ def test_entree_de_zip_prefixee_par_point(magasin):
     r = imp.importer_televersements(racine, [("e.zip", zip_de([("./allocations.parquet", PARQUET_ALLOC)]))], base=base)
     assert r.accepte, r.texte()
     assert r.importees == ("allocations",)
+
+
+# --------------------------------------------------------------------------------------------------
+# Ressources bornées : archive, lignes, téléversement (revue de sécurité, point 2)
+# --------------------------------------------------------------------------------------------------
+
+class _ZipFileInterdit:
+    """Remplace ``zipfile.ZipFile`` : l'archive ne doit même pas être ouverte (son répertoire central
+    serait lu en entier)."""
+
+    appels = 0
+
+    def __init__(self, *args, **kwargs):
+        type(self).appels += 1
+        raise AssertionError("zipfile.ZipFile appelé : le répertoire central est lu avant le refus")
+
+
+@pytest.mark.parametrize("archive,regle,fragment", [
+    (lambda: zip_de([(f"d{i}/", b"") for i in range(100)]), "zip_trop_d_entrees",
+     "exports.zip : l'archive annonce 100 entrées, au-delà de la limite de 64 (réglage TDB_IMPORT_ENTREES_MAX)"),
+    (lambda: zip_qui_ment(3000, 1), "zip_repertoire_trop_grand", "au-delà de la limite de 64 ko"),
+], ids=["trop_d_entrees", "repertoire_qui_ment"])
+def test_zip_refuse_sur_sa_fin_sans_lire_le_repertoire(magasin, monkeypatch, archive, regle, fragment):
+    base, racine = magasin
+    octets = archive()
+    monkeypatch.setattr(imp.zipfile, "ZipFile", _ZipFileInterdit)
+    r = imp.importer_televersements(racine, [("exports.zip", octets)], base=base)
+    assert r.regles == [regle], r.texte()
+    assert fragment in r.erreurs[0].message and "refusée sans être lue" in r.erreurs[0].message
+    assert _ZipFileInterdit.appels == 0
+
+
+def test_limite_d_entrees_reglable(magasin, monkeypatch):
+    base, racine = magasin
+    archive = zip_de([("allocations.parquet", PARQUET_ALLOC), *[(f"d{i}/", b"") for i in range(9)]])
+    monkeypatch.setenv("TDB_IMPORT_ENTREES_MAX", "5")
+    r = imp.importer_televersements(racine, [("exports.zip", archive)], base=base)
+    assert r.regles == ["zip_trop_d_entrees"] and "annonce 10 entrées, au-delà de la limite de 5" in r.texte()
+    monkeypatch.setenv("TDB_IMPORT_ENTREES_MAX", "10")
+    assert imp.importer_televersements(racine, [("exports.zip", archive)], base=base).accepte
+
+
+def test_fin_de_zip_lue_comme_zipfile():
+    """Nombre d'entrées et taille du répertoire central lus dans la fin d'archive : sans commentaire,
+    avec commentaire, et en ZIP64 (plus de 65 535 entrées)."""
+    for n, commentaire in ((0, b""), (3, b""), (7, b"un commentaire")):
+        tampon = io.BytesIO()
+        with zipfile.ZipFile(tampon, "w") as zf:
+            for i in range(n):
+                zf.writestr(f"d{i}/", b"")
+            zf.comment = commentaire
+        archive = zipfile.ZipFile(io.BytesIO(tampon.getvalue()))
+        entrees, taille = imp._fin_de_zip(io.BytesIO(tampon.getvalue()))
+        assert entrees == n == len(archive.infolist())
+        assert taille == sum(46 + len(i.filename.encode()) + len(i.extra) + len(i.comment) for i in archive.infolist())
+    d = bytearray(zip_de([(f"d{i}/", b"") for i in range(3)]))
+    fin = d.rfind(b"PK\x05\x06")
+    d[fin + 8:fin + 12] = struct.pack("<HH", 0xFFFF, 0xFFFF)  # ZIP64 annoncé, sans enregistrement ZIP64
+    assert imp._fin_de_zip(io.BytesIO(bytes(d))) == (0xFFFF, 147)
+    assert imp._fin_de_zip(io.BytesIO(b"PK\x03\x04 tronque")) is None
+
+
+def test_zip64_de_70000_entrees_refuse_sans_lecture(magasin, monkeypatch):
+    base, racine = magasin
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w") as zf:  # au-delà de 65 535 entrées : fin d'archive ZIP64
+        for i in range(70_000):
+            zf.writestr(zipfile.ZipInfo(f"{i}/"), b"")
+    assert imp._fin_de_zip(io.BytesIO(tampon.getvalue()))[0] == 70_000
+    monkeypatch.setattr(imp.zipfile, "ZipFile", _ZipFileInterdit)
+    r = imp.importer_televersements(racine, [("exports.zip", tampon.getvalue())], base=base)
+    assert r.regles == ["zip_trop_d_entrees"] and "70\u202f000 entrées" in r.texte()
+
+
+def test_trop_de_lignes_refuse_avant_toute_validation(magasin, monkeypatch, tmp_path):
+    """Un Parquet de quelques ko qui annonce 200 000 lignes (TDB_IMPORT_LIGNES_MAX=100000) : refusé sur ses
+    métadonnées, sans que le validateur (une empreinte de 8 octets par ligne) ne tourne."""
+    base, racine = magasin
+    octets = parquet_sans_donnees(200_000)
+    assert len(octets) < 16 * 1024
+    monkeypatch.setenv("TDB_IMPORT_LIGNES_MAX", "100000")
+    validations = []
+    monkeypatch.setattr(versions, "valider_dossier_en_cache", lambda *a, **k: validations.append(a))
+    r = imp.importer_televersements(racine, [("orientations.parquet", octets)], base=base)
+    assert r.regles == ["trop_de_lignes"] and validations == []
+    assert r.erreurs[0].message == (
+        "orientations.parquet : le fichier annonce 200\u202f000 lignes, au-delà de la limite de 100\u202f000 lignes "
+        "par fichier de ce déploiement (réglage TDB_IMPORT_LIGNES_MAX) ; refusé sans être lu. Attendu : un fichier "
+        "plus petit, ou une limite relevée par l'administrateur.")
+    lot = _dossier_avec(tmp_path, {"orientations.parquet": octets})
+    r = imp.importer_dossier(racine, lot, base=base, autorises=[tmp_path / "autorise"])
+    assert r.regles == ["trop_de_lignes"] and validations == []
+
+
+def test_limite_de_lignes_par_defaut():
+    assert imp.Limites().lignes_fichier == imp.LIGNES_MAX_DEFAUT == 50_000_000
+
+
+def test_plafond_du_televersement_suit_le_serveur():
+    limites = imp.Limites()
+    assert imp.plafond_televersement_mo(limites, 512) == 512  # le serveur garde chaque fichier en mémoire
+    assert imp.plafond_televersement_mo(limites, 10_000) == 2048  # jamais au-delà de l'import
+    assert imp.plafond_televersement_mo(imp.Limites(taille_fichier=Mo, taille_totale=3 * Mo), 512) == 3
+    assert imp.plafond_televersement_mo(limites, None) == 2048
+    assert imp.plafond_televersement_mo(limites, "illisible") == 2048
+
+
+def test_limite_de_televersement_de_streamlit_egale_a_celle_d_un_fichier():
+    """server.maxUploadSize (Streamlit garde chaque fichier reçu en mémoire) : déclarée, et égale à la
+    taille maximale d'un fichier de l'import (512 Mo), pas à la valeur par défaut de Streamlit (200 Mo)
+    ni à celle de tout l'import (2 Go)."""
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["server"]["maxUploadSize"] == imp.TAILLE_MAX_MO_DEFAUT == 512
+
+
+def test_televersements_copies_en_flux_par_blocs(magasin):
+    """Le contenu d'un fichier téléversé n'est jamais lu d'un bloc : copie sur disque par blocs de
+    ``TAILLE_BLOC`` au plus, sans ``getvalue()`` ni ``read()`` sans taille."""
+    base, racine = magasin
+
+    class Televerse(io.BytesIO):
+        lectures: list[int] = []
+
+        def __init__(self, octets):
+            super().__init__(octets)
+            self.size = len(octets)
+
+        def getvalue(self):
+            raise AssertionError("getvalue() : tout le fichier en mémoire")
+
+        def read(self, n=-1):
+            if n is None or n < 0 or n > imp.TAILLE_BLOC:
+                raise AssertionError(f"read({n}) : lecture d'un bloc sans limite")
+            Televerse.lectures.append(n)
+            return super().read(n)
+
+    alloc = t("allocations").with_columns(pl.col("credits_financiers_eur") + 1)
+    r = imp.importer_televersements(racine, [("allocations.parquet", Televerse(octets_parquet(alloc)))], base=base)
+    assert r.accepte, r.texte()
+    assert Televerse.lectures and max(Televerse.lectures) <= imp.TAILLE_BLOC
