@@ -51,7 +51,39 @@ installer_dependances() {
         message "Dépendances de $fichier déjà installées"
         return 0
     fi
+    # requirements-dev.txt inclut requirements.txt : son installation à jour (tester.sh) vaut pour
+    # requirements.txt (servir.sh, lancer.sh après les tests), sans repasser par pip.
+    if [ "$fichier" = requirements.txt ] && [ -f "$VENV/.installe-requirements-dev" ] \
+        && [ "$(cat "$VENV/.installe-requirements-dev")" = \
+             "$(cat "$RACINE/requirements.txt" "$RACINE/requirements-dev.txt" | sha256sum | cut -d' ' -f1)" ]; then
+        message "Dépendances de $fichier déjà installées (avec requirements-dev.txt)"
+        return 0
+    fi
     message "Installation des dépendances ($fichier)"
     "$PY" -m pip install --disable-pip-version-check -r "$RACINE/$fichier"
     echo "$empreinte" > "$temoin"
+}
+
+# Chemin de nginx (PATH, sinon /usr/sbin/nginx : hors du PATH d'un utilisateur ordinaire) ; rien si absent.
+chemin_nginx() {
+    command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true
+}
+
+# nginx de Debian, s'il manque (scripts/servir.sh, tests de tests/servir). L'installation du paquet
+# démarre d'ordinaire le service système (site par défaut : port 80, toutes les interfaces) : on l'en
+# empêche par le mécanisme de Debian (policy-rc.d, posé le temps de l'installation s'il n'y en a pas
+# déjà un). servir.sh lance son propre nginx, sur sa propre configuration.
+installer_nginx() {
+    [ -z "$(chemin_nginx)" ] || return 0
+    local politique=/usr/sbin/policy-rc.d provisoire="" code=0
+    if [ "$(id -u)" -eq 0 ] && [ ! -e "$politique" ]; then
+        provisoire="$politique"
+        printf '#!/bin/sh\n# Posé par scripts/environnement.sh le temps d installer nginx : aucun service démarré.\nexit 101\n' \
+            > "$provisoire"
+        chmod 755 "$provisoire"
+    fi
+    ( installer_paquets_debian nginx ) || code=$?
+    [ -z "$provisoire" ] || rm -f "$provisoire"
+    [ "$code" -eq 0 ] || echec "installation de nginx impossible (code $code)"
+    [ -n "$(chemin_nginx)" ] || echec "nginx absent après installation"
 }

@@ -12,6 +12,8 @@ if [ ! -x /usr/bin/chromium ]; then
     installer_paquets_debian chromium
 fi
 [ -x /usr/bin/chromium ] || echec "/usr/bin/chromium absent après installation"
+# nginx de Debian : les tests de tests/servir lancent plusieurs répliques derrière lui (scripts/servir.sh).
+installer_nginx
 
 preparer_venv
 installer_dependances requirements-dev.txt
