@@ -43,7 +43,7 @@ from babel.numbers import format_decimal
 
 from donnees import versions
 from donnees.contrat import NOMS_TABLES, TABLES
-from donnees.valider import AVERTISSEMENT, ERREUR, Anomalie, Rapport
+from donnees.valider import AVERTISSEMENT, ERREUR, Anomalie, ErreurMoteur, Rapport
 
 Mo = 1024 * 1024
 TAILLE_MAX_MO_DEFAUT = 512
@@ -208,6 +208,7 @@ REGLES_IMPORT = {
     "fichier_en_trop": "Fichier ignoré",
     "ecriture_impossible": "Écriture impossible",
     "controle_impossible": "Contrôle impossible",
+    "moteur_indisponible": "Panne passagère du contrôle",
 }
 
 
@@ -656,6 +657,13 @@ def _terminer(racine: Path, fichiers: dict[str, Path], *, source: dict, auteur: 
     try:
         resultat = versions.creer_version(racine, fichiers, source=source, auteur=auteur, commentaire=commentaire,
                                           base=base)
+    except ErreurMoteur as exc:  # panne passagère (mémoire, disque) : pas un défaut des fichiers
+        return ResultatImport(False, [_erreur(
+            "moteur_indisponible", None,
+            f"Le contrôle du jeu proposé n'a pas pu se faire : panne passagère du moteur ou de la machine "
+            f"({_montrer(str(exc), 200)}). Ce n'est pas un défaut des fichiers. Rien n'a changé : la version en "
+            "service reste en place. Réessayez l'import ; si cela persiste, vérifiez la mémoire et le disque.")],
+            list(avertissements), importees=tuple(n for n in NOMS_TABLES if n in fichiers))
     except Exception as exc:  # noqa: BLE001 — un contrôle qui casse refuse l'import, sans trace à l'écran
         return ResultatImport(False, [_erreur(
             "controle_impossible", None,

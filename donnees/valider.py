@@ -211,6 +211,29 @@ class Rapport:
 # Mise en forme des messages
 # --------------------------------------------------------------------------------------------
 
+class ErreurMoteur(RuntimeError):
+    """Le contrôle n'a pas pu se faire : le moteur (DuckDB) ou la machine a échoué (mémoire, disque,
+    interruption, erreur interne). Ce n'est **pas** un verdict sur les données : jamais gardé en cache,
+    jamais montré comme « données non conformes » ; on réessaie plus tard."""
+
+
+# Erreurs de DuckDB qui disent l'état de la machine ou du moteur, pas celui du fichier : mémoire
+# épuisée, entrée-sortie (disque), interruption, erreur interne ou fatale, connexion, droits d'accès.
+# Les autres (InvalidInputException « Footer length error », conversions…) décrivent le fichier.
+ERREURS_MOTEUR: tuple[type[BaseException], ...] = (
+    duckdb.OutOfMemoryException, duckdb.IOException, duckdb.InterruptException, duckdb.FatalException,
+    duckdb.InternalException, duckdb.ConnectionException, duckdb.PermissionException,
+    MemoryError, OSError,
+)
+
+
+def _verdict_ou_panne(exc: BaseException) -> None:
+    """Lève ``ErreurMoteur`` si ``exc`` est une panne du moteur ou de la machine ; sinon ne fait rien (le
+    fichier est en cause, l'appelant en fait un constat)."""
+    if isinstance(exc, ERREURS_MOTEUR):
+        raise ErreurMoteur(f"{type(exc).__name__} : {_court(exc)}") from exc
+
+
 def _nombre(n: float | int) -> str:
     return format_decimal(n, locale="fr_FR")
 
@@ -521,6 +544,7 @@ class _Validation:
             f.nb_lignes = int(self.con.execute(
                 f"SELECT sum(num_rows) FROM parquet_file_metadata({_chemin_sql(f.chemin)})").fetchall()[0][0] or 0)
         except duckdb.Error as exc:
+            _verdict_ou_panne(exc)
             self._illisible(f, f"métadonnées Parquet corrompues (détail technique : {_court(exc)})")
             return False
         f.types = {ligne[0]: ligne[1] for ligne in description}
@@ -632,6 +656,7 @@ class _Validation:
                 self._regles_table(f)
                 self._doublons(f)
             except duckdb.Error as exc:
+                _verdict_ou_panne(exc)
                 self._illisible(f, f"lecture des données interrompue (détail technique : {_court(exc)})")
                 f.lisible = False
 
@@ -822,6 +847,7 @@ class _Validation:
             try:
                 etape(f)
             except duckdb.Error as exc:
+                _verdict_ou_panne(exc)
                 self._illisible(f, f"lecture des données interrompue (détail technique : {_court(exc)})")
                 f.lisible = False
 
@@ -923,6 +949,11 @@ class _Validation:
             self.regles_croisees()
             if self.periode:
                 self.rapport.periode = (min(self.periode), max(self.periode))
+        except ErreurMoteur:
+            raise
+        except ERREURS_MOTEUR as exc:  # disque ou mémoire en dehors d'une requête (lecture d'en-tête…)
+            _verdict_ou_panne(exc)
+            raise
         finally:
             self.con.close()
         return self.rapport
@@ -1012,7 +1043,7 @@ def cle_validation(dossier: Path) -> str:
 def valider_dossier_en_cache(dossier: Path) -> tuple[Rapport, bool]:
     """(rapport, lu_dans_le_cache) : ``valider_dossier`` sauf si ce jeu, à l'identique (mêmes fichiers,
     mêmes tailles et dates), a déjà été contrôlé par ce même code. Un dossier absent n'est jamais mis en
-    cache."""
+    cache. Une panne du moteur (``ErreurMoteur``) traverse sans rien écrire : ce n'est pas un verdict."""
     from donnees import cache
 
     dossier = Path(dossier)
@@ -1039,7 +1070,12 @@ def main(argv: list[str] | None = None) -> int:
         description=f"Valide un jeu d'exports Parquet contre le contrat des exports (version {VERSION_CONTRAT}).")
     parser.add_argument("dossier", type=Path, help="dossier contenant les fichiers Parquet du jeu")
     args = parser.parse_args(argv)
-    rapport = valider_dossier(args.dossier)
+    try:
+        rapport = valider_dossier(args.dossier)
+    except ErreurMoteur as exc:
+        print(f"Contrôle impossible pour l'instant (ce n'est pas un défaut des données) : {exc}. "
+              "Réessayez ; si cela persiste, vérifiez la mémoire et le disque de la machine.", file=sys.stderr)
+        return 2
     print(rapport.texte())
     return 0 if rapport.valide else 1
 

@@ -17,11 +17,13 @@ que le point d'entrée montre sur une page d'erreur en français.
 
 from __future__ import annotations
 
+import fcntl
 import importlib
 import os
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -65,6 +67,8 @@ class EtatJeu:
     lignes: dict[str, int] = field(default_factory=dict)
     texte_rapport: str = ""
     version_contrat: int = VERSION_CONTRAT
+    # Vrai quand le contrôle n'a pas pu se faire (panne du moteur) : pas un verdict sur les données.
+    transitoire: bool = False
 
     @property
     def libelle(self) -> str:
@@ -111,10 +115,13 @@ def generer_demo(dossier: Path, progression: Callable[[float, str], None] | None
     from donnees import demo
 
     dossier = Path(dossier)
-    with _VERROU_DEMO:
+    dossier.parent.mkdir(parents=True, exist_ok=True)
+    # Verrou entre fils (sessions d'un processus) puis entre processus (répliques de scripts/servir.sh
+    # qui démarrent ensemble) : un seul génère, les autres trouvent ensuite le jeu complet.
+    with _VERROU_DEMO, open(dossier.parent / f".{dossier.name}.verrou", "w") as verrou:
+        fcntl.flock(verrou, fcntl.LOCK_EX)
         if demo_complete(dossier):
             return dossier
-        dossier.parent.mkdir(parents=True, exist_ok=True)
         temporaire = Path(tempfile.mkdtemp(prefix=".demo-", dir=dossier.parent))
         try:
             demo.generer(temporaire, progression=progression)
@@ -185,14 +192,9 @@ def _valider(dossier: str, sig: Signature, demo: bool) -> EtatJeu:
                     "(variable d'environnement TDB_DONNEES).",
         )
         return EtatJeu(dossier=chemin, demo=demo, signature=sig, valide=False, erreurs=(erreur,))
-    try:
-        rapport, _ = valider_dossier_en_cache(chemin)
-    except Exception as exc:  # noqa: BLE001 — un validateur qui casse ne doit pas montrer de trace
-        erreur = ProblemeChargement(
-            niveau="erreur", fichier=None, colonne=None, regle="validation_impossible",
-            message=f"Le contrôle du dossier {chemin} a échoué : {type(exc).__name__} : {exc}",
-        )
-        return EtatJeu(dossier=chemin, demo=demo, signature=sig, valide=False, erreurs=(erreur,))
+    # Une exception (panne du moteur, erreur imprévue) traverse : st.cache_data ne garde jamais une
+    # exception, et ``preparer`` en fait un état passager, réessayé à l'exécution suivante.
+    rapport, _ = valider_dossier_en_cache(chemin)
     texte = ""
     try:
         texte = rapport.texte()
@@ -234,9 +236,47 @@ def preparer() -> EtatJeu:
             st.session_state[_CLE_ETAT] = etat
             return etat
     sig = signature(dossier)
-    etat = _valider(str(dossier), sig, demo)
+    etat = _valider_avec_reprises(dossier, sig, demo)
     st.session_state[_CLE_ETAT] = etat
     return etat
+
+
+TENTATIVES_VALIDATION = 3
+PAUSES_ENTRE_TENTATIVES_S = (0.2, 1.0)
+
+
+def _valider_avec_reprises(dossier: Path, sig: Signature, demo: bool) -> EtatJeu:
+    """``_valider`` (verdict gardé en cache), réessayé après une panne du moteur ou de la machine.
+
+    Une panne n'est pas un verdict : ni le cache mémoire ni le cache disque ne la gardent, et si elle
+    persiste après ``TENTATIVES_VALIDATION`` essais, l'état rendu est « passager » (``transitoire``) :
+    l'exécution suivante réessaie. La page Données reste accessible pour remettre en service une
+    version valide."""
+    from donnees.valider import ErreurMoteur
+
+    derniere: Exception | None = None
+    for essai in range(TENTATIVES_VALIDATION):
+        if essai:
+            time.sleep(PAUSES_ENTRE_TENTATIVES_S[min(essai - 1, len(PAUSES_ENTRE_TENTATIVES_S) - 1)])
+        try:
+            return _valider(str(dossier), sig, demo)
+        except ErreurMoteur as exc:
+            derniere = exc
+        except Exception as exc:  # noqa: BLE001 — un validateur qui casse ne doit pas montrer de trace
+            derniere = exc
+            break  # erreur imprévue : la même à chaque essai, inutile d'insister tout de suite
+    panne = isinstance(derniere, ErreurMoteur)
+    message = (
+        f"Le contrôle du jeu de données n'a pas pu se faire ({TENTATIVES_VALIDATION} essais) : panne passagère "
+        f"du moteur ou de la machine ({derniere}). Ce n'est pas un défaut des données : la page réessaiera à "
+        "l'affichage suivant. Si cela persiste, vérifiez la mémoire et le disque du serveur."
+        if panne else
+        f"Le contrôle du dossier {dossier} a échoué : {type(derniere).__name__} : {derniere}. La page "
+        "réessaiera à l'affichage suivant ; signalez ce message à l'administrateur s'il persiste."
+    )
+    erreur = ProblemeChargement(niveau="erreur", fichier=None, colonne=None,
+                                regle="moteur_indisponible" if panne else "validation_impossible", message=message)
+    return EtatJeu(dossier=dossier, demo=demo, signature=sig, valide=False, erreurs=(erreur,), transitoire=True)
 
 
 def etat_jeu() -> EtatJeu:

@@ -111,9 +111,15 @@ def construire_navigation(donnees_valides: bool = True):
     import streamlit as st
 
     if not donnees_valides:
+        # La page d'erreurs, et la page Données : on doit toujours pouvoir y remettre en service une
+        # version valide (ou importer un jeu corrigé), même quand le jeu en service est illisible.
         p = PAGE_DONNEES_INVALIDES
-        page = st.Page(str(p.chemin), title=p.titre, icon=p.icone, url_path=p.url_path, default=True)
-        return st.navigation([page], position="hidden")
+        pages = [st.Page(str(p.chemin), title=p.titre, icon=p.icone, url_path=p.url_path, default=True)]
+        donnees = entree("pages/donnees.py")
+        if donnees is not None and donnees.existe():
+            pages.append(st.Page(str(donnees.chemin), title=donnees.titre, icon=donnees.icone,
+                                 url_path=donnees.url_path, help=donnees.aide or None))
+        return st.navigation(pages, position="sidebar")
 
     pages = pages_disponibles()
     _verifier(pages)
