@@ -189,6 +189,7 @@ REGLES_IMPORT = {
     "parquet_tronque": "Fichier Parquet tronqué",
     "pas_zip": "Contenu qui n'est pas une archive zip",
     "zip_vide": "Archive zip vide",
+    "zip_plusieurs_dossiers": "Fichiers rangés dans plusieurs dossiers de l'archive",
     "zip_illisible": "Archive zip illisible",
     "zip_trop_d_entrees": "Trop d'entrées dans l'archive",
     "zip_repertoire_trop_grand": "Répertoire de l'archive anormalement grand",
@@ -209,6 +210,8 @@ REGLES_IMPORT = {
     "ecriture_impossible": "Écriture impossible",
     "controle_impossible": "Contrôle impossible",
     "moteur_indisponible": "Panne passagère du contrôle",
+    "version_changee": "Version en service changée entre-temps",
+    "reprise_alteree": "Table reprise modifiée depuis sa version",
 }
 
 
@@ -547,6 +550,7 @@ def _extraire_zip(flux: BinaryIO, nom_archive: str, depot: Path, limites: Limite
             return {}
         retenues: dict[str, zipfile.ZipInfo] = {}
         noms_vus: dict[str, str] = {}
+        dossiers_vus: dict[str, str] = {}  # dossier dans l'archive -> première entrée vue
         total_declare = 0
         for info in infos:
             try:
@@ -572,6 +576,15 @@ def _extraire_zip(flux: BinaryIO, nom_archive: str, depot: Path, limites: Limite
                                          f"Archive zip : « {TABLES[table].fichier} » figure deux fois (« "
                                          f"{noms_vus[table]} » et « {montre} »). Attendu : un seul fichier par table."))
                 noms_vus[table] = montre
+                dossier_entree = info.filename.replace("\\", "/").rpartition("/")[0].strip("/")
+                dossiers_vus.setdefault(dossier_entree, montre)
+                if len(dossiers_vus) > 1:
+                    lieux = " et ".join(f"« {d or 'racine de l’archive'} » (ex. « {e} »)"
+                                        for d, e in list(dossiers_vus.items())[:2])
+                    raise _Refus(_erreur("zip_plusieurs_dossiers", montre,
+                                         f"Archive zip : fichiers du contrat rangés à plusieurs endroits, {lieux}. "
+                                         "Attendu : tous les fichiers à la racine de l'archive, ou tous dans un "
+                                         "seul et même dossier (on ne devine pas quel jeu prendre)."))
                 if info.file_size > limites.taille_fichier:
                     raise _trop_gros(montre, info.file_size, limites.taille_fichier,
                                      "une fois décompressé, le fichier")
@@ -653,10 +666,10 @@ def _en_flux(contenu) -> BinaryIO:
 
 
 def _terminer(racine: Path, fichiers: dict[str, Path], *, source: dict, auteur: str, commentaire: str,
-              base: Path | None, avertissements: list[Anomalie]) -> ResultatImport:
+              base: Path | None, avertissements: list[Anomalie], attendue=versions.SANS_CONDITION) -> ResultatImport:
     try:
         resultat = versions.creer_version(racine, fichiers, source=source, auteur=auteur, commentaire=commentaire,
-                                          base=base)
+                                          base=base, attendue=attendue)
     except ErreurMoteur as exc:  # panne passagère (mémoire, disque) : pas un défaut des fichiers
         return ResultatImport(False, [_erreur(
             "moteur_indisponible", None,
@@ -685,7 +698,7 @@ def _terminer(racine: Path, fichiers: dict[str, Path], *, source: dict, auteur: 
 
 def importer_televersements(racine: Path, televersements: Iterable[tuple[str, bytes | BinaryIO]], *,
                             auteur: str = "", commentaire: str = "", base: Path | None = None,
-                            limites: Limites | None = None) -> ResultatImport:
+                            limites: Limites | None = None, attendue=versions.SANS_CONDITION) -> ResultatImport:
     """Importe des fichiers téléversés : [(nom reçu, contenu en octets ou flux)], soit des Parquet du
     contrat, soit une seule archive zip. Les tables absentes sont reprises de la version en service."""
     limites = limites or Limites.depuis_environnement()
@@ -753,7 +766,7 @@ def importer_televersements(racine: Path, televersements: Iterable[tuple[str, by
         if erreurs:
             return ResultatImport(False, erreurs, avertissements)
         return _terminer(racine, fichiers, source=source, auteur=auteur, commentaire=commentaire, base=base,
-                         avertissements=avertissements)
+                         avertissements=avertissements, attendue=attendue)
     finally:
         shutil.rmtree(depot, ignore_errors=True)
 
@@ -771,7 +784,7 @@ def _sous(chemin: Path, racines: Sequence[Path]) -> bool:
 
 def importer_dossier(racine: Path, dossier: Path | str, *, auteur: str = "", commentaire: str = "",
                      base: Path | None = None, autorises: Sequence[Path] | None = None,
-                     limites: Limites | None = None) -> ResultatImport:
+                     limites: Limites | None = None, attendue=versions.SANS_CONDITION) -> ResultatImport:
     """Importe le dossier ``dossier`` du serveur, qui doit se trouver sous un des dossiers autorisés
     (``TDB_IMPORT_DOSSIERS``). Seuls les fichiers du contrat y sont lus (fichiers ordinaires, pas de
     lien symbolique) ; les tables absentes sont reprises de la version en service."""
@@ -853,6 +866,7 @@ def importer_dossier(racine: Path, dossier: Path | str, *, auteur: str = "", com
             return ResultatImport(False, erreurs, avertissements)
         return _terminer(racine, fichiers, source={"type": "dossier", "chemin": str(resolu),
                                                    "noms": [TABLES[t].fichier for t in fichiers]},
-                         auteur=auteur, commentaire=commentaire, base=base, avertissements=avertissements)
+                         auteur=auteur, commentaire=commentaire, base=base, avertissements=avertissements,
+                         attendue=attendue)
     finally:
         shutil.rmtree(depot, ignore_errors=True)

@@ -610,13 +610,25 @@ class _Preparation:
 
 
 def _preparer(racine: Path, fichiers: dict[str, Path], parent_dossier: Path | None, origine_parent: str,
-              controle: Callable[[Path], list[Anomalie]] | None) -> _Preparation:
+              controle: Callable[[Path], list[Anomalie]] | None,
+              empreintes_parent: dict[str, str] | None = None) -> _Preparation:
     """Assemble et valide une version dans un dossier temporaire caché du magasin (verrou tenu)."""
     temporaire = Path(tempfile.mkdtemp(prefix=PREFIXE_ECRITURE, dir=racine))
     preparation = _Preparation(temporaire, {}, ())
     try:
         preparation.description, preparation.reprises = _assembler(temporaire, fichiers, parent_dossier,
                                                                    origine_parent)
+        alterees = [TABLES[nom].fichier for nom in preparation.reprises if empreintes_parent is not None
+                    and preparation.description[nom]["sha256"] != empreintes_parent.get(nom)]
+        if alterees:
+            preparation.erreurs = [Anomalie(
+                ERREUR, f, None, "reprise_alteree",
+                f"{f} : la table à reprendre de la version en service a été modifiée depuis sa création "
+                "(empreinte SHA-256 différente de celle de son manifeste). Import refusé : rien n'a changé. "
+                "Attendu : une version en service intacte ; importez aussi ce fichier, ou remettez en "
+                "service une version intacte.") for f in alterees]
+            preparation.abandonner()
+            return preparation
         # Le rapport est aussi gardé sur disque (clé indépendante du chemin) : la version mise en place
         # sous son nom définitif ne sera pas recontrôlée à son premier affichage.
         rapport, _ = valider_dossier_en_cache(temporaire)
@@ -658,9 +670,55 @@ def _mettre_en_place(racine: Path, preparation: _Preparation, *, auteur: str, co
         preparation.abandonner()
 
 
+class _SansCondition:
+    """Valeur par défaut de ``attendue`` : l'opération ne dépend pas de la version vue."""
+
+    def __repr__(self) -> str:
+        return "SANS_CONDITION"
+
+
+SANS_CONDITION = _SansCondition()
+
+
+class VersionChangee(ValueError):
+    """La version en service n'est plus celle que l'utilisateur voyait : rien n'a été fait."""
+
+
+def _decrire_vue(racine: Path, identifiant: str | None) -> str:
+    if identifiant is None:
+        return "le dossier initial (aucune version en service)"
+    try:
+        v = lire_version(racine, identifiant)
+    except (OSError, ValueError, KeyError):
+        return f"la version {identifiant}"
+    return f"la version n° {v.numero}"
+
+
+def _verifier_vue(racine: Path, en_service: Version | None, attendue) -> str | None:
+    """Message français si la version en service n'est plus ``attendue`` (id, ou None pour « aucune ») ;
+    None si l'opération peut se faire. Appelé verrou tenu : rien ne peut changer entre-temps."""
+    if isinstance(attendue, _SansCondition):
+        return None
+    actuelle = en_service.id if en_service is not None else None
+    if actuelle == attendue:
+        return None
+    if en_service is None:
+        maintenant = "plus aucune version n'est en service (retour au dossier initial)"
+    else:
+        pointeur = lire_pointeur(racine) or {}
+        qui = f" par {pointeur['par']}" if pointeur.get("par") else ""
+        quand = str(pointeur.get("depuis") or "")[:16].replace("T", " à ")
+        maintenant = (f"c'est maintenant la version n° {en_service.numero}, mise en service"
+                      f"{' le ' + quand if quand else ''}{qui}")
+    return (f"La version en service a changé depuis l'affichage de cette page : vous voyiez "
+            f"{_decrire_vue(racine, attendue)}, {maintenant}. Rien n'a été fait, pour ne pas remplacer sans le "
+            "savoir le travail de quelqu'un d'autre : relisez la page, puis recommencez si besoin.")
+
+
 def creer_version(racine: Path, fichiers: dict[str, Path], *, source: dict, auteur: str = "",
                   commentaire: str = "", base: Path | str | None = None, mettre_en_service: bool = True,
-                  controle: Callable[[Path], list[Anomalie]] | None = None) -> ResultatVersion:
+                  controle: Callable[[Path], list[Anomalie]] | None = None,
+                  attendue: str | None | _SansCondition = SANS_CONDITION) -> ResultatVersion:
     """Crée une version à partir de ``fichiers`` ({table: chemin d'un Parquet}) et la met en service.
 
     - Les tables absentes de ``fichiers`` sont reprises de la version en service (ou, magasin vide, du
@@ -670,7 +728,11 @@ def creer_version(racine: Path, fichiers: dict[str, Path], *, source: dict, aute
     - Premier import accepté sur un dossier initial valide : ce dossier est d'abord recopié comme
       version « initiale » (parent de la nouvelle), pour pouvoir y revenir.
 
-    Les fichiers de ``fichiers`` sont copiés, jamais déplacés ni modifiés.
+    Les fichiers de ``fichiers`` sont copiés, jamais déplacés ni modifiés. Une table reprise d'une version
+    est recopiée puis comparée à l'empreinte SHA-256 de son manifeste : altérée, l'import est refusé.
+
+    ``attendue`` : l'identifiant de la version en service que l'utilisateur voyait (None : aucune). Si
+    une autre a été mise en service entre-temps, rien n'est fait et l'erreur « version_changee » le dit.
     """
     racine = Path(racine)
     inconnues = set(fichiers) - set(NOMS_TABLES)
@@ -680,16 +742,22 @@ def creer_version(racine: Path, fichiers: dict[str, Path], *, source: dict, aute
     with verrou(racine):
         _nettoyer_restes(racine)
         en_service = version_en_service(racine, base)
+        changement = _verifier_vue(racine, en_service, attendue)
+        if changement is not None:
+            return ResultatVersion(None, None, (), [Anomalie(ERREUR, None, None, "version_changee", changement)])
+        empreintes_parent: dict[str, str] | None = None
         if en_service is not None:
             parent_dossier, parent_id = en_service.dossier, en_service.id
             origine = f"reprise de {en_service.id}"
+            empreintes_parent = {nom: str(f.get("sha256", "")) for nom, f in
+                                 (en_service.manifeste.get("fichiers") or {}).items()}
         elif base is not None and Path(base).is_dir():
             parent_dossier, parent_id, origine = Path(base), None, "reprise du dossier initial"
         else:
             parent_dossier, parent_id, origine = None, None, ""
         preparations: list[_Preparation] = []
         try:
-            nouvelle = _preparer(racine, fichiers, parent_dossier, origine, controle)
+            nouvelle = _preparer(racine, fichiers, parent_dossier, origine, controle, empreintes_parent)
             preparations.append(nouvelle)
             if not nouvelle.valide:
                 return ResultatVersion(None, nouvelle.rapport, nouvelle.reprises, nouvelle.erreurs)
@@ -717,11 +785,17 @@ def creer_version(racine: Path, fichiers: dict[str, Path], *, source: dict, aute
 
 
 def remettre_en_service(racine: Path, identifiant: str, *, auteur: str = "",
-                        base: Path | str | None = None) -> Version:
+                        base: Path | str | None = None,
+                        attendue: str | None | _SansCondition = SANS_CONDITION) -> Version:
     """Remet la version ``identifiant`` en service (le pointeur seul change). Vérifie d'abord que ses
-    fichiers sont intacts (empreintes SHA-256 du manifeste) ; ``ValueError`` en français sinon."""
+    fichiers sont intacts (empreintes SHA-256 du manifeste) ; ``ValueError`` en français sinon.
+    ``attendue`` : la version en service que l'utilisateur voyait ; si elle a changé entre-temps,
+    ``VersionChangee`` (rien n'est fait)."""
     racine = Path(racine)
     with verrou(racine):
+        changement = _verifier_vue(racine, version_en_service(racine, base), attendue)
+        if changement is not None:
+            raise VersionChangee(changement)
         version = lire_version(racine, identifiant)
         abimes = verifier_integrite(version)
         if abimes:
