@@ -9,14 +9,14 @@
   (``cartes.drom``), coordonnées arrondies (3 décimales ≈ 100 m à la maille France entière, 4 pour les
   communes).
 
-Tout est calculé une fois et gardé en cache (``functools.lru_cache`` et un petit cache par empreinte du
-rattachement des communes) : ne pas modifier les objets rendus.
+Tout est calculé une fois et gardé en cache (``functools.lru_cache`` et de petits caches par empreinte
+du rattachement des communes, ``donnees.cache.CacheBorne`` : un seul calcul par clé même si plusieurs
+sessions la demandent en même temps) : ne pas modifier les objets rendus.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +27,7 @@ import shapely
 
 from cartes import drom
 from donnees import referentiel
+from donnees.cache import CacheBorne
 
 # Tolérance de simplification pour l'affichage (degrés) et décimales gardées, par maille.
 TOLERANCES = {"region": 0.01, "departement": 0.008, "ml": 0.008, "commune": 0.0}
@@ -81,21 +82,11 @@ def empreinte_rattachement(rattachement: pl.DataFrame) -> str:
     return hashlib.sha1(texte.encode("utf-8")).hexdigest()
 
 
-class _CacheBorne(OrderedDict):
-    def lire(self, cle, calcul):
-        if cle in self:
-            self.move_to_end(cle)
-            return self[cle]
-        valeur = calcul()
-        self[cle] = valeur
-        while len(self) > _TAILLE_CACHE:
-            self.popitem(last=False)
-        return valeur
-
-
-_CACHE_ML = _CacheBorne()
-_CACHE_NAVIGATEUR = _CacheBorne()
-_CACHE_NON_COUVERTES = _CacheBorne()
+# Sûrs entre fils (verrou par clé) : sans verrou, des sessions simultanées refaisaient chacune la
+# réunion des communes, et l'éviction de l'une pouvait retirer la clé qu'une autre venait de vérifier.
+_CACHE_ML = CacheBorne(_TAILLE_CACHE)
+_CACHE_NAVIGATEUR = CacheBorne(_TAILLE_CACHE)
+_CACHE_NON_COUVERTES = CacheBorne(_TAILLE_CACHE)
 
 
 def _groupes(rattachement: pl.DataFrame) -> dict[str, list[int]]:

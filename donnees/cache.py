@@ -16,6 +16,9 @@ lignes d'orientations et recalculerait les cubes avant d'afficher la première p
   on recalcule, et l'on ne fait que perdre le gain de temps.
 - Seuls des formats de données sont lus (JSON, Parquet) : rien n'y est jamais exécuté ni désérialisé
   en objets Python arbitraires.
+
+Ce module offre aussi ``CacheBorne``, le petit cache en mémoire (borné, sûr entre fils d'exécution) des
+calculs de ``requetes`` et ``cartes``.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ import json
 import logging
 import os
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Hashable, Iterable, TypeVar
 
 RACINE = Path(__file__).resolve().parent.parent
 DOSSIER_DEFAUT = RACINE / "donnees_locales" / "cache"
@@ -38,6 +43,84 @@ def dossier_cache() -> Path:
     """Le dossier du cache (``TDB_CACHE`` ou ``donnees_locales/cache``)."""
     env = os.environ.get("TDB_CACHE")
     return Path(env) if env else DOSSIER_DEFAUT
+
+
+V = TypeVar("V")
+
+
+class CacheBorne:
+    """Petit cache en mémoire : au plus ``taille`` valeurs (les moins récemment lues s'en vont), sûr entre
+    fils d'exécution. ``lire(cle, calcul)`` rend la valeur gardée, sinon ``calcul()`` :
+
+    - un seul calcul par clé, même si plusieurs fils la demandent en même temps (verrou par clé : les
+      autres attendent le résultat) ; deux clés différentes se calculent en parallèle ;
+    - le calcul se fait hors du verrou général : une lecture d'une autre clé n'attend jamais ;
+    - une valeur n'est rendue aux autres fils qu'une fois entièrement calculée ; un calcul qui échoue
+      n'est pas gardé (le fil suivant recommence).
+
+    Ne pas modifier les valeurs rendues : elles sont partagées."""
+
+    def __init__(self, taille: int):
+        if taille < 1:
+            raise ValueError("taille de cache invalide")
+        self.taille = taille
+        self._valeurs: OrderedDict[Hashable, Any] = OrderedDict()
+        self._verrous: dict[Hashable, threading.Lock] = {}
+        self._verrou = threading.Lock()
+
+    def _gardee(self, cle: Hashable) -> tuple[bool, Any]:
+        with self._verrou:
+            if cle in self._valeurs:
+                self._valeurs.move_to_end(cle)
+                return True, self._valeurs[cle]
+            return False, None
+
+    def lire(self, cle: Hashable, calcul: Callable[[], V]) -> V:
+        trouvee, valeur = self._gardee(cle)
+        if trouvee:
+            return valeur
+        with self._verrou:
+            verrou_cle = self._verrous.setdefault(cle, threading.Lock())
+        with verrou_cle:
+            trouvee, valeur = self._gardee(cle)  # calculée par un autre fil pendant l'attente
+            if trouvee:
+                return valeur
+            try:
+                valeur = calcul()
+            except BaseException:
+                self._liberer(cle, verrou_cle)
+                raise
+            # Valeur rangée et verrou de la clé rendu d'un seul tenant : un fil qui arrive ensuite trouve
+            # la valeur, jamais un verrou libre devant une clé encore vide.
+            with self._verrou:
+                self._valeurs[cle] = valeur
+                self._valeurs.move_to_end(cle)
+                while len(self._valeurs) > self.taille:
+                    self._valeurs.popitem(last=False)
+                if self._verrous.get(cle) is verrou_cle:
+                    del self._verrous[cle]
+            return valeur
+
+    def _liberer(self, cle: Hashable, verrou_cle: threading.Lock) -> None:
+        with self._verrou:
+            if self._verrous.get(cle) is verrou_cle:
+                del self._verrous[cle]
+
+    def __len__(self) -> int:
+        with self._verrou:
+            return len(self._valeurs)
+
+    def __contains__(self, cle: Hashable) -> bool:
+        with self._verrou:
+            return cle in self._valeurs
+
+    def oublier(self, cle: Hashable) -> None:
+        with self._verrou:
+            self._valeurs.pop(cle, None)
+
+    def vider(self) -> None:
+        with self._verrou:
+            self._valeurs.clear()
 
 
 def signature_fichiers(dossier: Path) -> list[tuple[str, int, int]]:

@@ -10,7 +10,8 @@ arc (``2 R asin(c / 2)``). C'est le même résultat qu'un ``BallTree`` en métri
 plus vite (pas de trigonométrie à chaque comparaison).
 
 Les distances ne dépendent que du jeu (pas de l'année ni des seuils) : elles sont calculées une fois
-par état des fichiers (mis en cache par empreinte : dossier, dates et tailles des fichiers).
+par état des fichiers (mis en cache par empreinte : dossier, dates et tailles des fichiers), une seule fois
+même si plusieurs sessions les demandent en même temps.
 
 Ce module sert aussi les indicateurs communaux de la carte (mode « communes d'un territoire ») :
 ``INDICATEURS_COMMUNE`` et ``communes()``.
@@ -25,6 +26,7 @@ import numpy as np
 import polars as pl
 from sklearn.neighbors import KDTree
 
+from donnees.cache import CacheBorne
 from requetes.jeu import JeuDeDonnees
 
 RAYON_TERRE_KM = 6371.0088  # rayon moyen (UGGI)
@@ -84,8 +86,8 @@ def agences(jeu: JeuDeDonnees) -> pl.DataFrame:
     return jeu.requete("acces_agences")
 
 
-_CACHE_DISTANCES: dict[tuple, pl.DataFrame] = {}
 _TAILLE_CACHE = 8
+_CACHE_DISTANCES = CacheBorne(_TAILLE_CACHE)  # sûr entre fils : un seul calcul par clé
 
 
 def _calculer_distances(jeu: JeuDeDonnees) -> pl.DataFrame:
@@ -113,14 +115,7 @@ def distances(jeu: JeuDeDonnees) -> pl.DataFrame:
     distance_agence_km, code_agence_proche. Distance infinie s'il n'y a aucun lieu d'accueil (aucune
     agence) dans le jeu ; NULL si la commune n'a pas de point dans le référentiel.
     Calculé une fois par état des fichiers sites_ml et agences."""
-    cle = empreinte(jeu, _FICHIERS_DISTANCES)
-    resultat = _CACHE_DISTANCES.get(cle)
-    if resultat is None:
-        resultat = _calculer_distances(jeu)
-        if len(_CACHE_DISTANCES) >= _TAILLE_CACHE:
-            _CACHE_DISTANCES.pop(next(iter(_CACHE_DISTANCES)))
-        _CACHE_DISTANCES[cle] = resultat
-    return resultat
+    return _CACHE_DISTANCES.lire(empreinte(jeu, _FICHIERS_DISTANCES), lambda: _calculer_distances(jeu))
 
 
 def distances_communes(jeu: JeuDeDonnees, annee: int) -> pl.DataFrame:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 import polars as pl
 
@@ -173,10 +172,17 @@ def territoires(jeu: JeuDeDonnees, maille: str) -> pl.DataFrame:
 # Positions dans la maille
 
 
-@lru_cache(maxsize=24)
 def _positions_completes(jeu: JeuDeDonnees, maille: str, debut: int, fin: int,
                          date_reference: date | None) -> pl.DataFrame:
-    """Tous les indicateurs du registre, tous les territoires de la maille (calcul partagé)."""
+    """Tous les indicateurs du registre, tous les territoires de la maille (calcul partagé, gardé dans
+    un cache attaché au jeu : 24 périodes au plus, libéré avec le jeu)."""
+    return jeu.cache("comparaison.positions", 24).lire(
+        (maille, debut, fin, date_reference),
+        lambda: _calculer_positions(jeu, maille, debut, fin, date_reference))
+
+
+def _calculer_positions(jeu: JeuDeDonnees, maille: str, debut: int, fin: int,
+                        date_reference: date | None) -> pl.DataFrame:
     v = I.valeurs(jeu, maille, debut, annee_fin=fin, date_reference=date_reference)
     nat = I.valeurs(jeu, "nationale", debut, annee_fin=fin, date_reference=date_reference).select(
         "indicateur", pl.col("valeur").alias("valeur_nationale"))

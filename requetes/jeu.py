@@ -87,6 +87,8 @@ class JeuDeDonnees:
     _local: threading.local = field(init=False, repr=False, default_factory=threading.local)
     _verrou: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
     _memo: dict = field(init=False, repr=False, default_factory=dict)
+    _caches: dict = field(init=False, repr=False, default_factory=dict)
+    _verrou_caches: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.dossier = Path(self.dossier).resolve()
@@ -138,6 +140,20 @@ class JeuDeDonnees:
             if cle not in self._memo:
                 self._memo[cle] = calcul()
             return self._memo[cle]
+
+    def cache(self, espace: str, taille: int):
+        """Le petit cache en mémoire ``espace`` de ce jeu (``donnees.cache.CacheBorne`` : borné à
+        ``taille`` valeurs, un seul calcul par clé entre fils). Attaché au jeu, il disparaît avec lui :
+        une version sortie du service n'est pas retenue par un cache de module (``functools.lru_cache``
+        sur le jeu la gardait en vie, connexion DuckDB comprise). Ses valeurs ne doivent pas référencer
+        le jeu."""
+        from donnees.cache import CacheBorne
+
+        with self._verrou_caches:
+            cache = self._caches.get(espace)
+            if cache is None:
+                cache = self._caches[espace] = CacheBorne(taille)
+            return cache
 
     def materialiser(self, nom: str, params: list | dict | None = None) -> str:
         """Crée une fois la table ``nom`` avec le résultat de ``requetes/sql/{nom}.sql`` ; rend ``nom``.

@@ -173,3 +173,35 @@ def test_geometries_navigateur_relues_sur_disque(tmp_path, monkeypatch):
     for p in (tmp_path / "cache" / "geometries").glob("*.parquet"):
         p.write_bytes(b"abime")
     assert g._sur_disque("departement", None, lambda: calcule)["code"].tolist() == calcule["code"].tolist()
+
+
+def test_geometries_ml_calculees_une_fois_pour_huit_sessions(monkeypatch):
+    """Huit sessions demandent en même temps les polygones d'un rattachement nouveau : une seule réunion
+    des communes, et tous reçoivent le même résultat complet."""
+    import threading
+
+    vraie = geometries._calculer_ml
+    calculs = []
+
+    def lente(rattachement):
+        calculs.append(1)
+        time.sleep(0.3)
+        return vraie(rattachement)
+
+    monkeypatch.setattr(geometries, "_calculer_ml", lente)
+    ratt = _rattachement({"MLX": COMMUNES_ML_A[:4], "MLY": COMMUNES_ML_A[4:]})  # jamais vu : pas en cache
+    depart = threading.Barrier(8)
+    resultats = [None] * 8
+
+    def fil(i):
+        depart.wait()
+        resultats[i] = geometries.geometries_ml(ratt)
+
+    fils = [threading.Thread(target=fil, args=(i,)) for i in range(8)]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join(timeout=60)
+    assert len(calculs) == 1
+    assert all(r is resultats[0] for r in resultats)
+    assert resultats[0]["code"].tolist() == ["MLX", "MLY"]

@@ -184,3 +184,99 @@ def test_deux_jeux_ouverts_sur_le_meme_cache(tmp_path, cache_vide):
     assert mesures.preparer(a).ml.equals(mesures.preparer(b).ml)
     shutil.rmtree(cache_vide)
     assert mesures.preparer(module_jeu.JeuDeDonnees(dossier)).ml.height == mesures.preparer(a).ml.height
+
+
+# --------------------------------------------------------------------------------------------------
+# CacheBorne : petit cache en mémoire sûr entre fils
+
+
+def _en_meme_temps(n: int, fonction) -> list:
+    """Appelle ``fonction()`` dans ``n`` fils lâchés ensemble ; rend leurs résultats (ou exceptions)."""
+    import threading
+
+    depart = threading.Barrier(n)
+    resultats: list = [None] * n
+
+    def fil(i: int) -> None:
+        depart.wait()
+        try:
+            resultats[i] = fonction()
+        except BaseException as exc:  # noqa: BLE001
+            resultats[i] = exc
+
+    fils = [threading.Thread(target=fil, args=(i,)) for i in range(n)]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join(timeout=60)
+    return resultats
+
+
+def test_cache_borne_un_seul_calcul_pour_huit_fils():
+    import time
+
+    c = cache.CacheBorne(4)
+    calculs = []
+
+    def calcul():
+        calculs.append(1)
+        time.sleep(0.2)  # les sept autres fils arrivent pendant le calcul
+        return {"valeur": len(calculs)}
+
+    resultats = _en_meme_temps(8, lambda: c.lire("cle", calcul))
+    assert len(calculs) == 1
+    assert all(r is resultats[0] for r in resultats) and resultats[0] == {"valeur": 1}
+
+
+def test_cache_borne_cles_differentes_en_parallele_et_borne():
+    import threading
+
+    c = cache.CacheBorne(2)
+    ensemble = threading.Barrier(2, timeout=5)  # deux calculs de clés différentes se rencontrent
+
+    def calcul(cle):
+        ensemble.wait()
+        return cle * 10
+
+    resultats = []
+    fils = [threading.Thread(target=lambda k=k: resultats.append(c.lire(k, lambda: calcul(k)))) for k in (1, 2)]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join(timeout=10)
+    assert sorted(resultats) == [10, 20]
+    c.lire(1, lambda: 0)  # 1 devient la plus récente
+    c.lire(3, lambda: 30)  # 2, la plus ancienne, s'en va
+    assert 1 in c and 3 in c and 2 not in c and len(c) == 2
+
+
+def test_cache_borne_calcul_en_echec_non_garde():
+    import time
+
+    c = cache.CacheBorne(4)
+    essais = []
+
+    def calcul():
+        essais.append(1)
+        time.sleep(0.1)
+        if len(essais) == 1:
+            raise RuntimeError("panne")
+        return "bon"
+
+    resultats = _en_meme_temps(4, lambda: c.lire("cle", calcul))
+    assert sum(isinstance(r, RuntimeError) for r in resultats) == 1
+    assert [r for r in resultats if not isinstance(r, RuntimeError)] == ["bon"] * 3
+    assert len(essais) == 2
+
+
+def test_cache_borne_eviction_concurrente_sans_erreur():
+    """Plus de clés que de places, lues par huit fils : ni KeyError (clé vue puis évincée par un autre
+    fil), ni valeur d'une autre clé."""
+    c = cache.CacheBorne(2)
+
+    def lecture():
+        return [(k % 5, c.lire(k % 5, lambda k=k: ("valeur", k % 5))) for k in range(300)]
+
+    for r in _en_meme_temps(8, lecture):
+        assert not isinstance(r, BaseException), r
+        assert all(v == ("valeur", k) for k, v in r)
