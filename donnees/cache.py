@@ -5,10 +5,11 @@ lignes d'orientations et recalculerait les cubes avant d'afficher la première p
 - Dossier : la variable d'environnement ``TDB_CACHE`` si elle est définie, sinon
   ``donnees_locales/cache`` (ignoré par git). On peut le vider à tout moment : il se reconstruit.
 - Clé : ce qui décide du résultat, et rien d'autre — pour chaque fichier Parquet du dossier du jeu, son
-  nom, sa taille et sa date de modification (un export remplacé change de clé), plus une empreinte du
-  code qui calcule (validateur, contrat, requêtes SQL, référentiel) : une mise à jour du tableau de bord
-  n'emploie jamais un résultat calculé par l'ancien code. Le chemin du dossier n'en fait pas partie :
-  une version importée, validée dans un dossier temporaire puis renommée, garde sa clé.
+  nom, sa taille et l'empreinte SHA-256 de son **contenu** (``signature_fichiers``, voir
+  ``empreinte_fichier`` : un export remplacé change de clé même s'il garde sa taille et sa date), plus une
+  empreinte du code qui calcule (validateur, contrat, requêtes SQL, référentiel) : une mise à jour du
+  tableau de bord n'emploie jamais un résultat calculé par l'ancien code. Le chemin du dossier n'en fait
+  pas partie : une version importée, validée dans un dossier temporaire puis renommée, garde sa clé.
 - Écriture atomique (fichier temporaire voisin puis ``os.replace``) : deux processus qui calculent en
   même temps ne laissent jamais un fichier à moitié écrit ; le dernier arrivé remplace l'autre à
   l'identique.
@@ -29,6 +30,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, TypeVar
@@ -123,8 +125,71 @@ class CacheBorne:
             self._valeurs.clear()
 
 
-def signature_fichiers(dossier: Path) -> list[tuple[str, int, int]]:
-    """(nom, taille, date de modification en ns) de chaque fichier ``.parquet`` du dossier, triés."""
+# ---------------------------------------------------------------------------------------------
+# Empreinte du contenu des fichiers
+# ---------------------------------------------------------------------------------------------
+
+TAILLE_BLOC = 1 << 20
+# Une empreinte par état de fichier (chemin, périphérique, inode, taille, dates de modification et de
+# changement d'état, en ns) : 64 octets de texte chacune ; de quoi garder plusieurs dizaines de versions.
+_EMPREINTES = CacheBorne(4096)
+# Un fichier changé depuis moins de 2 s n'est pas mémorisé : les dates du noyau avancent par pas de
+# quelques millisecondes, deux écritures dans le même pas auraient le même état (cf. « racy git »).
+_MARGE_NS = 2_000_000_000
+
+
+def _etat(chemin: Path) -> tuple:
+    etat = os.stat(chemin)
+    return (etat.st_dev, etat.st_ino, etat.st_size, etat.st_mtime_ns, etat.st_ctime_ns)
+
+
+def _sha256(chemin: Path) -> str:
+    h = hashlib.sha256()
+    with open(chemin, "rb") as fh:
+        while bloc := fh.read(TAILLE_BLOC):
+            h.update(bloc)
+    return h.hexdigest()
+
+
+def empreinte_fichier(chemin: Path) -> str:
+    """Empreinte SHA-256 du contenu d'un fichier (hexadécimale), lue une fois par état du fichier.
+
+    Pourquoi tout le contenu, et pas la taille et la date : ``rsync -a``, ``cp -p``, ``touch -r`` ou
+    ``os.utime`` remettent la date de modification d'origine ; un export corrigé de la même taille
+    garderait alors la clé de l'ancien, et le cache servirait le rapport et les cubes de l'ancien.
+
+    Pourquoi pas le seul pied du fichier Parquet (métadonnées, statistiques des groupes de lignes), que
+    l'on lirait sans lire les données : deux fichiers différents peuvent avoir le même pied et la même
+    taille — deux lignes échangées, ou une valeur corrigée qui reste entre le minimum et le maximum de son
+    groupe de lignes et se compresse à la même taille (pages sans somme de contrôle, ce qu'écrivent
+    Polars et pyarrow par défaut). Le contenu entier, lui, ne laisse passer aucun changement.
+
+    Coût : SHA-256 lit environ 1,5 Go/s (instructions SHA des processeurs récents), soit moins d'une
+    seconde pour le plus gros jeu connu (20 millions de lignes) au premier chargement, à côté de ses
+    secondes de validation ; ensuite, rien qu'un ``stat`` : l'empreinte est mémorisée (en mémoire, pour
+    la vie du processus) par état du fichier — chemin, périphérique, inode, taille, dates de modification
+    **et de changement d'état** (``st_ctime_ns``) en nanosecondes. Cette dernière date, nul outil ne peut
+    la remettre à une valeur passée (le noyau la met à l'heure courante à toute écriture, à tout
+    renommage, à tout ``utime``) : un fichier remplacé n'est jamais pris pour l'ancien. Les dates du
+    noyau avançant par pas de quelques millisecondes, un fichier changé depuis moins de 2 secondes est
+    relu à chaque fois, sans être mémorisé ; un fichier modifié pendant la lecture est relu."""
+    chemin = Path(chemin).absolute()
+    for _ in range(3):
+        avant = _etat(chemin)
+        if time.time_ns() - avant[4] < _MARGE_NS:
+            empreinte = _sha256(chemin)  # changé à l'instant : pas mémorisé
+        else:
+            empreinte = _EMPREINTES.lire((str(chemin), *avant), lambda: _sha256(chemin))
+        if _etat(chemin) == avant:
+            return empreinte
+        # modifié pendant la lecture : empreinte peut-être mêlée, on l'oublie et on relit
+        _EMPREINTES.oublier((str(chemin), *avant))
+    return _sha256(chemin)
+
+
+def signature_fichiers(dossier: Path) -> list[tuple[str, int, str]]:
+    """(nom, taille, empreinte SHA-256 du contenu) de chaque fichier ``.parquet`` du dossier, triés par
+    nom (voir ``empreinte_fichier`` : lu une fois par état de fichier, ensuite un simple ``stat``)."""
     morceaux = []
     try:
         entrees = sorted(Path(dossier).iterdir())
@@ -134,10 +199,9 @@ def signature_fichiers(dossier: Path) -> list[tuple[str, int, int]]:
         if p.suffix.lower() != ".parquet":
             continue
         try:
-            etat = p.stat()
+            morceaux.append((p.name, p.stat().st_size, empreinte_fichier(p)))
         except OSError:
             continue
-        morceaux.append((p.name, etat.st_size, etat.st_mtime_ns))
     return morceaux
 
 

@@ -1042,8 +1042,9 @@ def cle_validation(dossier: Path) -> str:
 
 def valider_dossier_en_cache(dossier: Path) -> tuple[Rapport, bool]:
     """(rapport, lu_dans_le_cache) : ``valider_dossier`` sauf si ce jeu, à l'identique (mêmes fichiers,
-    mêmes tailles et dates), a déjà été contrôlé par ce même code. Un dossier absent n'est jamais mis en
-    cache. Une panne du moteur (``ErreurMoteur``) traverse sans rien écrire : ce n'est pas un verdict."""
+    même contenu : empreinte SHA-256, voir ``donnees.cache``), a déjà été contrôlé par ce même code. Un
+    dossier absent n'est jamais mis en cache. Une panne du moteur (``ErreurMoteur``) traverse sans rien
+    écrire : ce n'est pas un verdict."""
     from donnees import cache
 
     dossier = Path(dossier)

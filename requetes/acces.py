@@ -10,8 +10,9 @@ arc (``2 R asin(c / 2)``). C'est le même résultat qu'un ``BallTree`` en métri
 plus vite (pas de trigonométrie à chaque comparaison).
 
 Les distances ne dépendent que du jeu (pas de l'année ni des seuils) : elles sont calculées une fois
-par état des fichiers (mis en cache par empreinte : dossier, dates et tailles des fichiers), une seule fois
-même si plusieurs sessions les demandent en même temps.
+par contenu des fichiers ``sites_ml`` et ``agences`` (cache en mémoire, clé : taille et empreinte SHA-256
+de chaque fichier, voir ``donnees.cache.empreinte_fichier``), une seule fois même si plusieurs sessions
+les demandent en même temps.
 
 Ce module sert aussi les indicateurs communaux de la carte (mode « communes d'un territoire ») :
 ``INDICATEURS_COMMUNE`` et ``communes()``.
@@ -35,16 +36,19 @@ _FICHIERS_DISTANCES = ("sites_ml", "agences")
 
 
 def empreinte(jeu: JeuDeDonnees, tables: tuple[str, ...]) -> tuple:
-    """Clé de cache d'un état des fichiers d'un jeu : (dossier, (nom, date, taille)...)."""
+    """Clé de cache du contenu de fichiers d'un jeu : ((nom, taille, empreinte SHA-256)...). Le contenu,
+    pas la date (que ``cp -p`` ou ``rsync -a`` remettent) ; pas le dossier non plus : deux versions aux
+    mêmes fichiers partagent leurs distances."""
+    from donnees import cache
+
     elements = []
     for nom in tables:
         chemin = Path(jeu.dossier) / f"{nom}.parquet"
         try:
-            st = chemin.stat()
-            elements.append((nom, st.st_mtime_ns, st.st_size))
+            elements.append((nom, chemin.stat().st_size, cache.empreinte_fichier(chemin)))
         except OSError:
             elements.append((nom, None, None))
-    return (str(jeu.dossier), tuple(elements))
+    return tuple(elements)
 
 
 def plus_proches(lat_lon_depart: np.ndarray, lat_lon_cibles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

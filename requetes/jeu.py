@@ -79,7 +79,8 @@ class JeuDeDonnees:
     """Un dossier d'exports conformes au contrat, ouvert en lecture seule.
 
     Égalité et hachage par identité (``eq=False``) ; ``empreinte`` identifie le contenu du dossier
-    (chemin, taille et date de chaque fichier), utile comme clé de cache (``st.cache_data``).
+    (chemin, taille et empreinte SHA-256 du contenu de chaque fichier), utile comme clé de cache
+    (``st.cache_data``).
     """
 
     dossier: Path
@@ -222,13 +223,16 @@ class JeuDeDonnees:
 
     @property
     def empreinte(self) -> str:
-        """Chemin du dossier, taille et date de modification de chaque fichier du contrat."""
+        """Chemin du dossier, taille et empreinte SHA-256 du **contenu** de chaque fichier du contrat (pas
+        sa date : ``cp -p`` ou ``rsync -a`` la remettent ; voir ``donnees.cache.empreinte_fichier``, lue
+        une fois par état de fichier)."""
+        from donnees import cache
+
         morceaux = [str(self.dossier)]
         for nom in NOMS_TABLES:
             chemin = self.dossier / TABLES[nom].fichier
             try:
-                st = chemin.stat()
-                morceaux.append(f"{nom}:{st.st_size}:{st.st_mtime_ns}")
+                morceaux.append(f"{nom}:{chemin.stat().st_size}:{cache.empreinte_fichier(chemin)}")
             except OSError:
                 morceaux.append(f"{nom}:absent")
         return "|".join(morceaux)

@@ -187,6 +187,108 @@ def test_deux_jeux_ouverts_sur_le_meme_cache(tmp_path, cache_vide):
 
 
 # --------------------------------------------------------------------------------------------------
+# Clé sur le contenu : un fichier remplacé à l'identique de taille et de date (rsync -a, cp -p, utime)
+
+
+def _ecrire_brut(df: pl.DataFrame, chemin: Path) -> None:
+    """Parquet sans compression, sans dictionnaire ni statistiques : une valeur changée de même largeur
+    donne un fichier de même taille, au pied (métadonnées) identique."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(df.to_arrow(), chemin, compression="NONE", use_dictionary=False, write_statistics=False)
+
+
+def _pied(chemin: Path) -> bytes:
+    octets = chemin.read_bytes()
+    longueur = int.from_bytes(octets[-8:-4], "little")
+    return octets[-8 - longueur:]
+
+
+def _remplacer_a_l_identique(chemin: Path, df: pl.DataFrame) -> None:
+    """Remplace ``chemin`` par ``df`` et lui remet sa date de modification (à la ns près), comme
+    ``cp -p`` ou ``rsync -a`` ; vérifie que taille et date sont bien celles d'avant."""
+    avant = chemin.stat()
+    pied_avant = _pied(chemin)
+    _ecrire_brut(df, chemin)
+    os.utime(chemin, ns=(avant.st_atime_ns, avant.st_mtime_ns))
+    apres = chemin.stat()
+    assert (apres.st_size, apres.st_mtime_ns) == (avant.st_size, avant.st_mtime_ns)
+    # même pied Parquet aussi : une clé sur le pied du fichier ne verrait pas le changement non plus
+    assert _pied(chemin) == pied_avant
+
+
+def test_rapport_recalcule_si_le_contenu_change_a_taille_et_date_egales(tmp_path, cache_vide):
+    tables = jeu_minimal()
+    dossier = ecrire_jeu(tmp_path / "jeu", tables)
+    _ecrire_brut(tables["allocations"], dossier / "allocations.parquet")
+    rapport, lu = valider.valider_dossier_en_cache(dossier)
+    assert rapport.valide and not lu
+    assert valider.valider_dossier_en_cache(dossier)[1]  # relu dans le cache
+
+    fautif = tables["allocations"].with_columns(
+        pl.when(pl.int_range(pl.len()) == 1).then(-pl.col("credits_financiers_eur"))
+        .otherwise(pl.col("credits_financiers_eur")).alias("credits_financiers_eur"))
+    _remplacer_a_l_identique(dossier / "allocations.parquet", fautif)
+
+    rapport, lu = valider.valider_dossier_en_cache(dossier)
+    assert not lu, "rapport de l'ancien fichier servi depuis le cache"
+    assert [(a.regle, a.fichier, a.lignes) for a in rapport.erreurs] == [
+        ("valeur_negative", "allocations.parquet", [2])], rapport.texte()
+
+
+def test_cubes_recalcules_si_le_contenu_change_a_taille_et_date_egales(tmp_path, cache_vide):
+    tables = jeu_minimal()
+    dossier = ecrire_jeu(tmp_path / "jeu", tables)
+    _ecrire_brut(tables["orientations"], dossier / "orientations.parquet")
+    avant = mesures.preparer(module_jeu.JeuDeDonnees(dossier)).mensuel
+    double = tables["orientations"].with_columns(
+        (pl.col(c) * 2).alias(c) for c in ("orientes", "acceptes", "entres"))
+    _remplacer_a_l_identique(dossier / "orientations.parquet", double)
+
+    apres = mesures.preparer(module_jeu.JeuDeDonnees(dossier)).mensuel
+    colonne = next(c for c in avant.columns if c.startswith("orientes"))
+    assert apres[colonne].sum() == pytest.approx(2 * avant[colonne].sum()), "cube de l'ancien fichier relu"
+
+
+def test_empreintes_des_jeux_suivent_le_contenu(tmp_path):
+    from requetes import acces
+
+    tables = jeu_minimal()
+    dossier = ecrire_jeu(tmp_path / "jeu", tables)
+    _ecrire_brut(tables["agences"], dossier / "agences.parquet")
+    jeu = module_jeu.JeuDeDonnees(dossier)
+    avant = (jeu.empreinte, acces.empreinte(jeu, ("sites_ml", "agences")), cache.signature_fichiers(dossier))
+    autre = tables["agences"].with_columns(pl.col("latitude") + 0.5)
+    _remplacer_a_l_identique(dossier / "agences.parquet", autre)
+    apres = (jeu.empreinte, acces.empreinte(jeu, ("sites_ml", "agences")), cache.signature_fichiers(dossier))
+    for a, b in zip(avant, apres):
+        assert a != b
+
+
+def test_empreinte_lue_une_fois_par_etat_du_fichier(tmp_path, monkeypatch):
+    import hashlib
+    import time
+
+    chemin = tmp_path / "f.parquet"
+    chemin.write_bytes(b"PAR1" + bytes(1000) + b"PAR1")
+    lectures = []
+    vraie = cache._sha256
+    monkeypatch.setattr(cache, "_sha256", lambda c: lectures.append(c) or vraie(c))
+    premiere = cache.empreinte_fichier(chemin)
+    assert cache.empreinte_fichier(chemin) == premiere and len(lectures) == 2  # changé à l'instant : relu
+    monkeypatch.setattr(cache, "_MARGE_NS", 0)
+    assert cache.empreinte_fichier(chemin) == premiere and len(lectures) == 3
+    assert cache.empreinte_fichier(chemin) == premiere and len(lectures) == 3  # mémorisée : un stat
+    time.sleep(0.05)  # les dates du noyau avancent par pas de quelques millisecondes
+    etat = chemin.stat()
+    chemin.write_bytes(b"PAR1" + bytes(999) + b"\x01PAR1")
+    os.utime(chemin, ns=(etat.st_atime_ns, etat.st_mtime_ns))  # même taille, même date
+    assert cache.empreinte_fichier(chemin) != premiere and len(lectures) == 4
+    assert cache.empreinte_fichier(chemin) == hashlib.sha256(chemin.read_bytes()).hexdigest()
+    assert len(lectures) == 4
+
+
+# --------------------------------------------------------------------------------------------------
 # CacheBorne : petit cache en mémoire sûr entre fils
 
 
