@@ -5,8 +5,10 @@
   elle est définie, sinon le jeu de démonstration ``donnees_locales/demo``, généré au premier lancement
   (``donnees.demo.generer``) avec une barre de progression commentée.
 - Validation : ``donnees.valider.valider_dossier_en_cache``, gardée en mémoire par dossier et par
-  signature des fichiers (nom, taille, date de modification) et sur disque (``donnees.cache``) : un
-  export remplacé est revalidé, un jeu déjà contrôlé ne l'est pas à chaque démarrage du serveur.
+  signature des fichiers (nom, taille, empreinte SHA-256 du contenu) et sur disque (``donnees.cache``) :
+  un export remplacé est revalidé, même à taille et date égales ; un jeu déjà contrôlé ne l'est pas à
+  chaque démarrage du serveur. Une panne du moteur n'est jamais gardée en cache (voir
+  ``_valider_avec_reprises``).
 - Un jeu valide est ouvert une fois (``st.cache_resource``) ; les pages le prennent par ``jeu()``.
 - ``en_cache(fonction, *args)`` garde en cache (``st.cache_data``) le résultat d'une fonction de
   ``requetes`` appelée sur le jeu en service.
@@ -37,7 +39,7 @@ from requetes import jeu as module_jeu
 _CLE_ETAT = "_tdb_etat_jeu"
 _VERROU_DEMO = threading.Lock()
 
-Signature = tuple[tuple[str, int, int], ...]
+Signature = tuple[tuple[str, int, str], ...]
 
 
 @dataclass(frozen=True)
@@ -91,16 +93,22 @@ def dossier_en_service() -> tuple[Path, bool]:
 
 
 def signature(dossier: Path) -> Signature:
-    """(fichier, taille, date de modification en ns) de chaque fichier du contrat présent."""
+    """(fichier, taille, empreinte SHA-256 du contenu) de chaque fichier du contrat ; (fichier, -1, "")
+    pour un fichier absent. Clé des caches en mémoire (rapport, jeu ouvert, résultats de requêtes) : un
+    export remplacé à taille et date égales (``rsync -a``, ``cp -p``) change de clé. L'empreinte est
+    mémorisée par état du fichier (``donnees.cache.empreinte_fichier``) : à chaque exécution, un ``stat``."""
+    from donnees.cache import empreinte_fichier
+
     morceaux = []
     for nom in NOMS_TABLES:
         chemin = Path(dossier) / TABLES[nom].fichier
         try:
-            etat = chemin.stat()
+            taille = chemin.stat().st_size
+            empreinte = empreinte_fichier(chemin)
         except OSError:
-            morceaux.append((TABLES[nom].fichier, -1, -1))
+            morceaux.append((TABLES[nom].fichier, -1, ""))
         else:
-            morceaux.append((TABLES[nom].fichier, etat.st_size, etat.st_mtime_ns))
+            morceaux.append((TABLES[nom].fichier, taille, empreinte))
     return tuple(morceaux)
 
 

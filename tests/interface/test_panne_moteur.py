@@ -127,3 +127,24 @@ def test_un_jeu_non_conforme_laisse_la_page_donnees_accessible(tmp_path, monkeyp
     at.switch_page("pages/donnees.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Données" in t.value for t in at.title)
+
+
+def test_signature_en_memoire_suit_le_contenu_a_taille_et_date_egales(tmp_path):
+    """Clé des caches en mémoire du serveur (rapport, jeu ouvert, requêtes) : un fichier remplacé par un
+    autre de même taille, avec la même date de modification (``cp -p``, ``rsync -a``), change la clé.
+    Avant : (nom, taille, date) restait identique, le serveur servait l'ancien jeu jusqu'au redémarrage."""
+    import os
+
+    from interface.chargement import signature
+
+    dossier = ecrire_jeu(tmp_path / "jeu", jeu_minimal())
+    cible = dossier / "enveloppe.parquet"
+    contenu = bytearray(cible.read_bytes())
+    etat = cible.stat()
+    avant = signature(dossier)
+    i = len(contenu) // 2
+    contenu[i] = (contenu[i] + 1) % 256  # même taille, contenu différent
+    cible.write_bytes(bytes(contenu))
+    os.utime(cible, ns=(etat.st_atime_ns, etat.st_mtime_ns))  # même date de modification
+    assert cible.stat().st_size == etat.st_size and cible.stat().st_mtime_ns == etat.st_mtime_ns
+    assert signature(dossier) != avant
