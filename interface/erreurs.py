@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import streamlit as st
 
@@ -24,14 +26,24 @@ def texte_lignes(p: ProblemeChargement) -> str:
 
 def texte_probleme(p: ProblemeChargement) -> str:
     """Le message du validateur tel quel (il nomme déjà fichier, colonne, lignes et attendu) ; le nom
-    du fichier et les lignes ne sont ajoutés que s'il ne les cite pas."""
-    texte = p.message
-    if p.fichier and p.fichier not in texte:
-        texte = f"**{p.fichier}** — {texte}"
+    du fichier et les lignes ne sont ajoutés que s'il ne les cite pas. En Markdown : le message, qui cite
+    des valeurs lues dans les fichiers, et le nom du fichier sont échappés (affichés tels quels)."""
+    texte = fmt.echapper_markdown(p.message)
+    if p.fichier and p.fichier not in p.message:
+        texte = f"**{fmt.echapper_markdown(p.fichier)}** — {texte}"
     lignes = texte_lignes(p)
     if lignes and "ligne" not in p.message:
         texte += f" ({lignes})"
     return texte
+
+
+def _code(texte) -> str:
+    """``texte`` en code Markdown (`…`), affiché tel quel : délimité par une rangée d'accents graves plus
+    longue que toutes celles qu'il contient, sur une seule ligne."""
+    texte = " ".join(str(texte).splitlines())
+    delimiteur = "`" * (max((len(r) for r in re.findall(r"`+", texte)), default=0) + 1)
+    marge = " " if texte.startswith("`") or texte.endswith("`") else ""
+    return f"{delimiteur}{marge}{texte}{marge}{delimiteur}"
 
 
 def tableau_problemes(problemes: tuple[ProblemeChargement, ...]) -> pl.DataFrame:
@@ -50,7 +62,8 @@ def tableau_problemes(problemes: tuple[ProblemeChargement, ...]) -> pl.DataFrame
 def afficher_rapport_invalide(etat: EtatJeu) -> None:
     st.title("Le jeu de données ne peut pas être chargé", anchor=False)
     n = len(etat.erreurs)
-    source = "Le jeu de démonstration" if etat.demo else f"Le dossier « {etat.dossier} »"
+    source = ("Le jeu de démonstration" if etat.demo
+              else f"Le dossier « {fmt.echapper_markdown(etat.dossier)} »")
     st.error(
         f"{source} ne respecte pas le contrat d'export (version {etat.version_contrat}) : "
         f"{fmt.nombre(n)} erreur{'s' if n > 1 else ''}. Le tableau de bord ne l'affiche pas tant qu'elle"
@@ -74,10 +87,10 @@ def afficher_rapport_invalide(etat: EtatJeu) -> None:
         "Corriger les fichiers signalés (nom de colonne, type, valeurs permises, codes géographiques) "
         "puis recharger la page : le contrôle est refait dès qu'un fichier change.",
         "Le contrat d'export est décrit dans `docs/contrat-donnees.md`.",
-        f"Contrôle en ligne de commande : `python -m donnees.valider {etat.dossier}`.",
+        f"Contrôle en ligne de commande : {_code(f'python -m donnees.valider {etat.dossier}')}.",
     ]
     if etat.demo:
-        conseils.append(f"Pour régénérer le jeu de démonstration, supprimer le dossier `{etat.dossier}`.")
+        conseils.append(f"Pour régénérer le jeu de démonstration, supprimer le dossier {_code(etat.dossier)}.")
     else:
         conseils.append("Sans la variable d'environnement `TDB_DONNEES`, l'application utilise le jeu de "
                         "démonstration.")

@@ -10,13 +10,18 @@ tests. Conventions :
 - un nombre négatif commence par le signe moins ASCII « - » (Streamlit s'en sert pour orienter la
   flèche de ``st.metric``).
 
+``echapper_markdown`` et ``echapper_html`` : un texte venu des données ou saisi (nom de ML, auteur,
+commentaire…) s'affiche tel quel dans du Markdown Streamlit ou dans un graphique Plotly.
+
 Les pourcentages reçus sont déjà multipliés par 100 (le registre des indicateurs applique le
 ``facteur``) : ``pourcentage(87.5)`` → « 87,5 % ».
 """
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from numbers import Real
@@ -35,6 +40,8 @@ __all__ = [
     "TIRET",
     "absent",
     "date_mois",
+    "echapper_html",
+    "echapper_markdown",
     "ecart",
     "euros",
     "format_valeur",
@@ -244,6 +251,45 @@ def ecart(valeur, unite: str | None, *, decimales: int | None = None) -> str:
     if u == "‰":
         return nombre(valeur, 1 if decimales is None else decimales, signe=True) + ESPACE + "‰"
     return format_valeur(valeur, u, decimales=decimales, signe=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Textes venus des données ou saisis : affichés tels quels, jamais interprétés
+# ---------------------------------------------------------------------------------------------
+
+# Caractères de Markdown et de ses extensions chez Streamlit (HTML « < », LaTeX « $ », barré « ~ »,
+# tableaux « | », entités « & », directives et icônes « :red[…] », « :material/…: ») précédés d'une
+# barre oblique inverse : CommonMark les affiche alors tels quels. « - + . # > » n'ouvrent une liste, un
+# titre ou une citation qu'en début de ligne, mais les échapper partout est plus simple et sans effet visible.
+_SPECIAUX_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~&:])")
+# Liens nus que GitHub Flavored Markdown crée même dans un texte échappé (« http://… », « www.… »,
+# courriels) : une jointure de mots invisible (U+2060) les coupe.
+_LIENS_NUS = re.compile(r":(?=//)|www(?=\.)|@", re.IGNORECASE)
+JOINTURE = "\u2060"
+
+
+def echapper_markdown(texte) -> str:
+    """Texte venu des données ou saisi (nom de ML, auteur, commentaire, nom de fichier, message du
+    validateur…) à insérer dans du Markdown Streamlit (``st.markdown``, ``st.caption``, titres, alertes,
+    libellés de ``st.metric``, d'onglet, d'expander, de lien, ``st.table``…) : il s'affiche tel quel, sans
+    lien, image, HTML, formule LaTeX, icône ni mise en forme. Les sauts de ligne deviennent des espaces (ni
+    titre, ni liste, ni tableau). ``None`` → « ». Pas pour ``st.dataframe``, ``st.text`` ni les options
+    d'un ``st.selectbox`` ou d'un ``st.multiselect``, qui affichent du texte brut (les barres obliques
+    s'y verraient)."""
+    if texte is None:
+        return ""
+    texte = " ".join(str(texte).splitlines())
+    texte = _LIENS_NUS.sub(r"\g<0>" + JOINTURE, texte)
+    return _SPECIAUX_MARKDOWN.sub(r"\\\1", texte)
+
+
+def echapper_html(texte) -> str:
+    """Texte venu des données à afficher dans un graphique Plotly (étiquettes, infobulles, légendes,
+    annotations), qui interprète une partie du HTML (``<b>``, ``<a href>``…) : « < », « > » et « & »
+    deviennent des entités, affichées telles quelles. ``None`` → « »."""
+    if texte is None:
+        return ""
+    return html.escape(str(texte), quote=False)
 
 
 def textes(fonction, *colonnes) -> list[str]:

@@ -26,10 +26,11 @@ def barres_territoires(
     ``code_surligne`` : territoire mis en avant (bleu France, les autres en bleu pâle) ;
     ``reference`` : (valeur, libellé) tracée en tirets rouge Marianne, par exemple la valeur nationale ;
     ``repere`` : (valeur, libellé) tracée en trait gris, par exemple l'objectif (100 %).
-    Les territoires sans valeur sont listés en bas, sans barre, avec « — ».
+    Les territoires sans valeur sont listés en bas, sans barre, avec « — ». Les noms (ceux des ML viennent
+    des exports) sont échappés : Plotly n'interprète pas le HTML qu'ils contiendraient.
     """
     d = df.select("code", "nom", "valeur").sort("valeur", descending=False, nulls_last=False)
-    noms = d["nom"].to_list()
+    noms = [fmt.echapper_html(n) for n in d["nom"].to_list()]
     codes = d["code"].to_list()
     valeurs = d["valeur"].to_list()
     textes = [fmt.format_valeur(v, unite, decimales=decimales) for v in valeurs]

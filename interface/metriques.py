@@ -108,11 +108,12 @@ def metrique_chiffre(chiffre, *, libelle: str | None = None, annee_precedente: i
 
 
 def texte_point(point) -> str:
-    """Constat d'un point d'attention, complété et mis en forme (« 12 ML sur 436 … (2,8 %) »)."""
+    """Constat d'un point d'attention, complété et mis en forme (« 12 ML sur 436 … (2,8 %) »). Les textes
+    insérés (nom de la ML la plus en retrait…) viennent des données : échappés pour Markdown."""
     morceaux = {}
     for nom, (valeur, unite) in point.valeurs.items():
         if unite == "texte":
-            morceaux[nom] = fmt.TIRET if valeur is None else str(valeur)
+            morceaux[nom] = fmt.TIRET if valeur is None else fmt.echapper_markdown(valeur)
         else:
             morceaux[nom] = fmt.format_valeur(valeur, unite, avec_unite=False)
     return point.constat.format(**morceaux)

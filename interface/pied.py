@@ -19,15 +19,16 @@ def _version(etat: EtatJeu):
 
 
 def texte_pied(etat: EtatJeu) -> str:
-    """Texte du pied de page (sans Streamlit : testé à part)."""
+    """Texte du pied de page (sans Streamlit : testé à part). Le dossier et l'origine d'une version (nom
+    de l'archive téléversée, chemin) sont échappés : Markdown les affiche tels quels."""
     version = None if etat.demo else _version(etat)
     if etat.demo:
         source = "Jeu de démonstration (données fictives générées par l'application)"
     elif version is not None:
         source = (f"Version {version.numero} importée le {version.cree_le.strftime('%d/%m/%Y')} "
-                  f"({version.libelle_source})")
+                  f"({fmt.echapper_markdown(version.libelle_source)})")
     else:
-        source = f"Exports du dossier « {etat.dossier} »"
+        source = f"Exports du dossier « {fmt.echapper_markdown(etat.dossier)} »"
     morceaux = [f"**Données** : {source}"]
     if etat.periode:
         morceaux.append(f"**Période** : {fmt.periode(*etat.periode)}")

@@ -1,8 +1,10 @@
 """Téléchargement d'un tableau en CSV (à la française) et en XLSX.
 
 - CSV : séparateur « ; », virgule décimale, encodage UTF-8 avec BOM (Excel français l'ouvre
-  directement), dates ISO ;
-- XLSX : une feuille, en-têtes en gras, filtre automatique, colonnes ajustées, volets figés ;
+  directement), dates ISO ; un texte qui commence par = + - @, une tabulation ou un retour chariot est
+  préfixé d'une apostrophe, pour que le tableur ne l'exécute pas comme une formule ;
+- XLSX : une feuille, en-têtes en gras, filtre automatique, colonnes ajustées, volets figés ; les textes y
+  sont des cellules de texte (jamais des formules), gardés tels quels ;
 - ``libelles`` renomme les colonnes (code -> libellé lisible) dans le fichier.
 
 ``en_csv`` et ``en_xlsx`` rendent des octets (testés sans Streamlit) ; ``boutons_telechargement``
@@ -36,9 +38,33 @@ def _preparer(df: pl.DataFrame, libelles: Mapping[str, str] | None) -> pl.DataFr
     return df
 
 
+# Début de cellule qu'un tableur lit comme une formule (injection de formules, OWASP « CSV injection »).
+DEBUT_FORMULE = r"^[=+\-@\t\r]"
+
+
+def _neutraliser_formules(df: pl.DataFrame) -> pl.DataFrame:
+    """Préfixe d'une apostrophe « ' » les textes qui commencent par = + - @, une tabulation ou un retour
+    chariot (noms de ML, d'agences, identifiants d'accords… viennent des exports) : le tableur les affiche
+    comme du texte au lieu d'exécuter une formule. Seules les colonnes de texte sont touchées : un nombre,
+    même négatif, reste un nombre. Les en-têtes aussi, par prudence. Expressions Polars natives."""
+    textes = [nom for nom, type_ in df.schema.items()
+              if type_ in (pl.Utf8, pl.Categorical) or isinstance(type_, pl.Enum)]
+    if textes:
+        df = df.with_columns(
+            pl.when(pl.col(nom).cast(pl.Utf8).str.contains(DEBUT_FORMULE))
+            .then(pl.lit("'") + pl.col(nom).cast(pl.Utf8))
+            .otherwise(pl.col(nom).cast(pl.Utf8))
+            .alias(nom)
+            for nom in textes
+        )
+    formule = re.compile(DEBUT_FORMULE)
+    return df.rename({nom: "'" + nom for nom in df.columns if formule.match(nom)})
+
+
 def en_csv(df: pl.DataFrame, libelles: Mapping[str, str] | None = None) -> bytes:
-    """CSV français : « ; », virgule décimale, UTF-8 avec BOM."""
-    df = _preparer(df, libelles)
+    """CSV français : « ; », virgule décimale, UTF-8 avec BOM ; textes neutralisés contre l'injection de
+    formules (``_neutraliser_formules``)."""
+    df = _neutraliser_formules(_preparer(df, libelles))
     texte = df.write_csv(separator=";", decimal_comma=True, date_format="%Y-%m-%d",
                          datetime_format="%Y-%m-%d %H:%M:%S", float_scientific=False)
     return ("\ufeff" + texte).encode("utf-8")

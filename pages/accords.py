@@ -161,7 +161,7 @@ with vues["Situation"]:
                 d = par_region.filter(pl.col("situation") == code)
                 fig.add_trace(go.Bar(
                     x=d["part"].to_list(), orientation="h",
-                    y=[f"<b>{n}</b>" if c == f.code_region else n
+                    y=[f"<b>{fmt.echapper_html(n)}</b>" if c == f.code_region else fmt.echapper_html(n)
                        for c, n in d.select("code_region", "nom_region").iter_rows()],
                     name=A.LIBELLES_SITUATION[code], marker=dict(color=COULEURS_SITUATION[code]),
                     customdata=d["nb_ml"].to_list(),
@@ -290,7 +290,8 @@ with vues["Contenus"]:
         criteres = list(A.CRITERES_COMPLETUDE)
         colonnes_z = [f"part_{c}" for c in criteres]
         detail = "region" if f.code_region is None else "departement"
-        lignes_y = [f"{n} ({fmt.nombre(k)})" if niv == detail else f"<b>{n}</b> ({fmt.nombre(k)})"
+        lignes_y = [f"{fmt.echapper_html(n)} ({fmt.nombre(k)})" if niv == detail
+                    else f"<b>{fmt.echapper_html(n)}</b> ({fmt.nombre(k)})"
                     for niv, n, k in grille.select("niveau", "nom", "accords_en_vigueur").iter_rows()]
         z = [list(r) for r in grille.select(colonnes_z).iter_rows()]
         textes = [[_pct(v) for v in r] for r in z]
@@ -316,7 +317,8 @@ with vues["Contenus"]:
                    "de participation et d'engagement des jeunes dans le projet).")
         part = chargement.en_cache(A.participation, date_ref, f.code_region)
         territoires = part.select("niveau", "code", "nom").unique(maintain_order=True)
-        noms = [n if niv == detail else f"<b>{n}</b>" for niv, _, n in territoires.iter_rows()]
+        noms = [fmt.echapper_html(n) if niv == detail else f"<b>{fmt.echapper_html(n)}</b>"
+                for niv, _, n in territoires.iter_rows()]
         fig = go.Figure()
         for niv_p, libelle in LIBELLES_PARTICIPATION.items():
             d = part.filter(pl.col("participation_jeunes") == niv_p)

@@ -285,7 +285,8 @@ with onglets[1]:
             st.info(f"Aucune allocation pour {territoire} en {annee}.", icon=":material/info:")
         else:
             fig = go.Figure(go.Sunburst(
-                ids=arbre["id"].to_list(), parents=arbre["parent"].to_list(), labels=arbre["libelle"].to_list(),
+                ids=arbre["id"].to_list(), parents=arbre["parent"].to_list(),
+                labels=[fmt.echapper_html(x) for x in arbre["libelle"].to_list()],
                 values=arbre["montant_eur"].to_list(), branchvalues="total", maxdepth=2,
                 customdata=[[_montant(m), _etp(a), _etp(c)]
                             for m, a, c in arbre.select("montant_eur", "etp_affectes", "etp_compenses").iter_rows()],
@@ -361,7 +362,8 @@ with onglets[2]:
                     fig.add_trace(go.Scatter(
                         x=[r.libelle] * p.height, y=p["valeur"].to_list(), mode="markers",
                         marker=dict(color=ROUGE_MARIANNE, size=7), cliponaxis=False,
-                        customdata=[[n, _montant(v)] for n, v in p.select("nom_ml", "valeur").iter_rows()],
+                        customdata=[[fmt.echapper_html(n), _montant(v)]
+                                    for n, v in p.select("nom_ml", "valeur").iter_rows()],
                         hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>", showlegend=False,
                     ), row=1, col=i)
                     etendue = max(p["valeur"].max(), s["moustache_haute"]) - min(p["valeur"].min(),
@@ -382,7 +384,7 @@ with onglets[2]:
                             fig.add_annotation(
                                 x=r.libelle, y=valeur, xref=f"x{suffixe}", yref=f"y{suffixe}",
                                 ax=28, ay=y_texte, axref="pixel", ayref=f"y{suffixe}",
-                                text=_court(nom), showarrow=True, arrowhead=0, arrowwidth=1,
+                                text=fmt.echapper_html(_court(nom)), showarrow=True, arrowhead=0, arrowwidth=1,
                                 arrowcolor=GRIS_MOYEN, xanchor="left", font=dict(size=11, color=GRIS_FONCE),
                             )
                 fig.update_yaxes(title_text=r.unite, tickformat=",.2~f", row=1, col=i)

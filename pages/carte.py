@@ -173,10 +173,10 @@ with droite:
                 "ses alertes et ses lieux d'accueil.", icon=":material/touch_app:")
     else:
         d = chargement.en_cache(vue.detail, annee, maille_affichee, selection, parametres, date_reference)
-        st.subheader(d.nom, anchor=False)
+        st.subheader(fmt.echapper_markdown(d.nom), anchor=False)  # noms de ML et d'agences : tels quels
         st.caption(f"{vue.LIBELLES_MAILLE_SINGULIER[d.maille]} · {d.nom_region or 'France'} · {annee}")
         for fait in d.faits:
-            st.markdown(f"- {fait}")
+            st.markdown(f"- {fmt.echapper_markdown(fait)}")
         onglets = st.tabs(["Indicateurs", f"Alertes ({d.alertes.height})", f"Lieux d'accueil ({d.sites.height})"])
         with onglets[0]:
             table = d.indicateurs

@@ -253,19 +253,21 @@ with vues["Distribution"]:
             choisis = choisis.with_columns(pl.col("code").replace_strict(ordre, default=99).alias("_o")).sort(
                 "_o", descending=True)
             nat = toutes.filter(pl.col("indicateur") == code_ind)["valeur_nationale"].first()
+            noms_choisis = [fmt.echapper_html(n) for n in choisis["nom"].to_list()]
             ligne_boite = f"Toutes ({fmt.nombre(sous.height)})"
             fig = go.Figure()
             fig.add_trace(go.Box(
                 x=sous["valeur"].to_list(), y=[ligne_boite] * sous.height, orientation="h", name="Tous",
                 boxpoints="outliers", quartilemethod="linear", marker=dict(color=theme.GRIS_MOYEN, size=5),
                 line=dict(color=theme.BLEU_FRANCE), fillcolor=theme.BLEU_CLAIR, showlegend=False,
-                text=sous["nom"].to_list(), hovertemplate="%{text} : %{x}<extra></extra>",
+                text=[fmt.echapper_html(n) for n in sous["nom"].to_list()],
+                hovertemplate="%{text} : %{x}<extra></extra>",
             ))
             if choisis.height:
                 couleurs = [TEXTES.get(a, theme.BLEU_FRANCE) for a in choisis["appreciation"].to_list()]
                 textes = [valeur(v, i.unite) for v in choisis["valeur"].to_list()]
                 fig.add_trace(go.Scatter(
-                    x=choisis["valeur"].to_list(), y=choisis["nom"].to_list(), mode="markers+text",
+                    x=choisis["valeur"].to_list(), y=noms_choisis, mode="markers+text",
                     marker=dict(color=couleurs, size=12, symbol="diamond", line=dict(color=theme.BLANC, width=1)),
                     text=textes, textposition="middle right", showlegend=False,
                     customdata=[rang(r, n) for r, n in zip(choisis["rang"].to_list(), choisis["nb"].to_list())],
@@ -280,7 +282,7 @@ with vues["Distribution"]:
             fig.update_layout(
                 title=dict(text=i.libelle, font=dict(size=15)), height=150 + 30 * choisis.height,
                 margin=dict(l=10, r=70, t=60, b=10), xaxis=dict(ticksuffix=suffixe, title=None),
-                yaxis=dict(categoryorder="array", categoryarray=[*choisis["nom"].to_list(), ligne_boite], title=None),
+                yaxis=dict(categoryorder="array", categoryarray=[*noms_choisis, ligne_boite], title=None),
                 legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
             )
             theme.afficher_graphique(fig, cle=f"cmp_boite_{code_ind}", nom_image=f"distribution_{code_ind}_{periode}",
@@ -325,8 +327,9 @@ with vues["Évolution"]:
                 france = c == "FR"
                 fig.add_trace(go.Scatter(
                     x=d["periode"].to_list(), y=d["valeur"].to_list(), mode="lines" if pas == "mois" else "lines+markers",
-                    name=d["nom"][0], line=dict(color=theme.ROUGE_MARIANNE if france else couleurs[k % len(couleurs)],
-                                                width=3 if france else 2, dash="dash" if france else "solid"),
+                    name=fmt.echapper_html(d["nom"][0]),
+                    line=dict(color=theme.ROUGE_MARIANNE if france else couleurs[k % len(couleurs)],
+                              width=3 if france else 2, dash="dash" if france else "solid"),
                     customdata=[valeur(v, i.unite) for v in d["valeur"].to_list()],
                     hovertemplate="%{fullData.name} : %{customdata}<extra></extra>",
                 ))
@@ -367,19 +370,20 @@ with vues["Nuage de points"]:
         fig = go.Figure()
         fig.add_trace(go.Scatter(
             x=autres["x"].to_list(), y=autres["y"].to_list(), mode="markers", name=C.LIBELLES_MAILLES[maille],
-            marker=dict(color="#ADADF9", size=8, line=dict(color=theme.BLANC, width=0.5)), text=autres["nom"].to_list(),
+            marker=dict(color="#ADADF9", size=8, line=dict(color=theme.BLANC, width=0.5)),
+            text=[fmt.echapper_html(n) for n in autres["nom"].to_list()],
             customdata=[[valeur(a, X.unite), valeur(b, Y.unite)] for a, b in zip(autres["x"], autres["y"])],
             hovertemplate="<b>%{text}</b><br>X : %{customdata[0]}<br>Y : %{customdata[1]}<extra></extra>",
         ))
         if choisis.height:
             for r in choisis.iter_rows(named=True):  # étiquettes sur fond blanc, lisibles au-dessus du nuage
-                fig.add_annotation(x=r["x"], y=r["y"], text=r["nom"], showarrow=True, arrowhead=0, ax=0, ay=-22,
-                                   bgcolor="rgba(255,255,255,0.85)", bordercolor=theme.BLEU_FRANCE, borderwidth=1,
-                                   font=dict(size=12, color=theme.TEXTE))
+                fig.add_annotation(x=r["x"], y=r["y"], text=fmt.echapper_html(r["nom"]), showarrow=True, arrowhead=0,
+                                   ax=0, ay=-22, bgcolor="rgba(255,255,255,0.85)", bordercolor=theme.BLEU_FRANCE,
+                                   borderwidth=1, font=dict(size=12, color=theme.TEXTE))
             fig.add_trace(go.Scatter(
                 x=choisis["x"].to_list(), y=choisis["y"].to_list(), mode="markers", name="Territoires choisis",
                 marker=dict(color=theme.BLEU_FRANCE, size=12, line=dict(color=theme.BLANC, width=1)),
-                text=choisis["nom"].to_list(),
+                text=[fmt.echapper_html(n) for n in choisis["nom"].to_list()],
                 customdata=[[valeur(a, X.unite), valeur(b, Y.unite)] for a, b in zip(choisis["x"], choisis["y"])],
                 hovertemplate="<b>%{text}</b><br>X : %{customdata[0]}<br>Y : %{customdata[1]}<extra></extra>",
             ))
@@ -417,7 +421,8 @@ def lien_portrait(maille: str, code: str) -> None:
     params = {k: st.query_params.get_all(k) for k in (etat.CLE_ANNEE, etat.CLE_REGION) if k in st.query_params}
     params["portrait_maille"] = C.LIBELLES_MAILLES[maille]
     params[f"portrait_territoire_{maille}"] = libelles_terr[code]
-    st.page_link(str(page.chemin), label=f"Portrait de {noms.get(code, code)}", icon=":material/location_city:",
+    st.page_link(str(page.chemin), label=f"Portrait de {fmt.echapper_markdown(noms.get(code, code))}",
+                 icon=":material/location_city:",
                  query_params=params)
 
 

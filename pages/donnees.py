@@ -81,7 +81,9 @@ def liste_fichiers(noms) -> str:
 
 
 def puces(messages: list[str]) -> str:
-    return "\n".join(f"- {m}" for m in messages)
+    """Liste Markdown de messages (du validateur, de l'import) : ils citent des valeurs et des noms de
+    fichiers reçus, échappés pour s'afficher tels quels."""
+    return "\n".join(f"- {fmt.echapper_markdown(m)}" for m in messages)
 
 
 def afficher_compte_rendu(lieu: str) -> None:
@@ -132,25 +134,28 @@ if en_service is not None and lue is not None and lue.id != en_service.id:
                icon=":material/sync:")
 elif en_service is not None and lue is None:
     st.warning(f"Le magasin de versions désigne la version {en_service.numero} ({en_service.id}), mais "
-               f"l'application lit « {etat_jeu.dossier} » : elle n'est pas branchée sur le magasin de "
-               "versions (voir requetes/jeu.py, dossier_par_defaut).", icon=":material/sync_problem:")
+               f"l'application lit « {fmt.echapper_markdown(etat_jeu.dossier)} » : elle n'est pas branchée sur le "
+               "magasin de versions (voir requetes/jeu.py, dossier_par_defaut).", icon=":material/sync_problem:")
 
+# Origine (nom de l'archive, chemin), auteur, commentaire et dossier viennent de l'import ou du réglage :
+# échappés pour que Markdown les affiche tels quels.
 if lue is not None:
-    origine = libelle_version(lue)
+    origine = fmt.echapper_markdown(libelle_version(lue))
     if lue.auteur:
-        origine += f", par {lue.auteur}"
+        origine += f", par {fmt.echapper_markdown(lue.auteur)}"
     numero = f"n° {lue.numero}"
 elif etat_jeu.demo:
     origine = "Jeu de démonstration (données fictives générées par l'application) ; aucun import encore fait"
     numero = "initiale"
 else:
-    origine = f"Dossier initial « {etat_jeu.dossier} » (réglage TDB_DONNEES) ; aucun import encore fait"
+    origine = (f"Dossier initial « {fmt.echapper_markdown(etat_jeu.dossier)} » (réglage TDB_DONNEES) ; aucun "
+               "import encore fait")
     numero = "initiale"
 periode = fmt.periode(*etat_jeu.periode) if etat_jeu.periode else fmt.TIRET
 st.markdown(f"**Origine** : {origine}.  \n**Période couverte** : {periode} (premier et dernier mois des "
             "orientations et de l'activité).")
 if lue is not None and lue.commentaire:
-    st.caption(f"Commentaire : {lue.commentaire}")
+    st.caption(f"Commentaire : {fmt.echapper_markdown(lue.commentaire)}")
 
 total_lignes = sum(etat_jeu.lignes.values()) if etat_jeu.lignes else None
 colonnes = st.columns(4)
@@ -199,7 +204,8 @@ def _garder_compte_rendu(resultat: import_securise.ResultatImport) -> None:
         v = resultat.version
         titre = f"Version {v.numero} mise en service"
         importees = liste_fichiers(resultat.importees)
-        resume = (f"{v.libelle_source.capitalize()} : contrôle réussi. Fichiers importés : {importees}. "
+        origine = v.libelle_source[:1].upper() + v.libelle_source[1:]  # (capitalize() mettait le nom en minuscules)
+        resume = (f"{fmt.echapper_markdown(origine)} : contrôle réussi. Fichiers importés : {importees}. "
                   "Tout le tableau de bord lit désormais cette version ; la version précédente reste dans "
                   "l'historique.")
         if resultat.initiale is not None:
@@ -264,11 +270,12 @@ def _remettre_en_service(cle_version: str, par_libelle: dict[str, str], racine: 
     except (KeyError, ValueError) as exc:
         st.session_state[CLE_COMPTE_RENDU] = {
             "lieu": "retour", "accepte": False, "titre": "Remise en service impossible : rien n'a changé",
-            "resume": str(exc), "erreurs": [], "avertissements": [], "reprises": ""}
+            "resume": fmt.echapper_markdown(exc), "erreurs": [], "avertissements": [], "reprises": ""}
     else:
         st.session_state[CLE_COMPTE_RENDU] = {
             "lieu": "retour", "accepte": True, "titre": f"Version {v.numero} remise en service",
-            "resume": f"{libelle_version(v)} : tout le tableau de bord lit de nouveau cette version.",
+            "resume": f"{fmt.echapper_markdown(libelle_version(v))} : tout le tableau de bord lit de nouveau cette "
+                      "version.",
             "erreurs": [], "avertissements": [], "reprises": ""}
 
 
@@ -318,7 +325,7 @@ else:
         candidats = import_securise.dossiers_importables(autorises)
         if not candidats:
             st.caption("Aucun dossier à importer sous "
-                       + ", ".join(f"« {p} »" for p in autorises)
+                       + ", ".join(f"« {fmt.echapper_markdown(p)} »" for p in autorises)
                        + " (réglage TDB_IMPORT_DOSSIERS) : y déposer un dossier d'exports, puis recharger.")
         else:
             st.selectbox("Dossier d'exports", [str(c) for c in candidats], key="donnees_dossier",

@@ -88,10 +88,11 @@ maille = etat.selection_url(
     aide="Maille des classements (pertes, motifs, objectif). Une région choisie restreint les départements et les "
          "ML à cette région ; à la maille région, toutes les régions restent visibles pour la situer.")
 perimetre = libelles_ml[code_ml] if code_ml else f.territoire
+perimetre_md = fmt.echapper_markdown(perimetre)  # nom de ML (exports) dans du Markdown : tel quel
 
 prec = f.annee_precedente
 chiffres = chargement.en_cache(O.chiffres, annee, code_region, code_ml)
-st.markdown(f"**{perimetre}**, {annee}")
+st.markdown(f"**{perimetre_md}**, {annee}")
 colonnes = st.columns(3) + st.columns(3)
 for chiffre, colonne in zip(chiffres, colonnes):
     metrique_chiffre(chiffre, libelle=LIBELLES_METRIQUES.get(chiffre.cle), annee_precedente=prec, conteneur=colonne)
@@ -110,7 +111,7 @@ with vues["Flux mensuels"]:
         etape = etat.selection_url("Étape", list(O.ETAPES), cle="orient_etape", libelles=O.LIBELLES_ETAPE,
                                    forme="segments", defaut="orientes")
         serie = chargement.en_cache(O.serie_mensuelle, annee, etape, code_region, code_ml)
-        st.caption(f"{O.LIBELLES_ETAPE[etape]} chaque mois de {annee} ({perimetre}), face au même mois de "
+        st.caption(f"{O.LIBELLES_ETAPE[etape]} chaque mois de {annee} ({perimetre_md}), face au même mois de "
                    f"{annee - 1} (pointillés).")
         colonnes_sens = st.columns(2)
         for sens, colonne in zip(SENS, colonnes_sens):
@@ -158,7 +159,7 @@ with vues["Entonnoir et pertes"]:
         for sens, colonne in zip(SENS, colonnes_sens):
             ent = chargement.en_cache(O.entonnoir, annee, code_region, code_ml, sens)
             with colonne:
-                st.markdown(f"**{O.LIBELLES_SENS_COURTS[sens]}** — {perimetre}, {annee}")
+                st.markdown(f"**{O.LIBELLES_SENS_COURTS[sens]}** — {perimetre_md}, {annee}")
                 valeurs = ent["jeunes"].to_list()
                 if not valeurs or valeurs[0] in (None, 0):
                     st.info("Aucun jeune orienté dans ce sens cette année.", icon=":material/info:")
@@ -197,7 +198,7 @@ with vues["Entonnoir et pertes"]:
         if haut.is_empty():
             st.info("Aucune orientation France Travail → ML cette année à cette maille.", icon=":material/info:")
         else:
-            noms = [f"<b>{n}</b>" if c in (code_region, code_ml) else n
+            noms = [f"<b>{fmt.echapper_html(n)}</b>" if c in (code_region, code_ml) else fmt.echapper_html(n)
                     for c, n in haut.select("code", "nom").iter_rows()]
             fig = go.Figure()
             for col, libelle, couleur in (("part_refus", "Refusés", ROUGE_MARIANNE),
@@ -240,14 +241,15 @@ with vues["Motifs"]:
                                             "sociales ou éloignement de l'emploi dépasse ce seuil."))
         st.caption(O.REGLE_MOTIFS.format(seuil=fmt.pourcentage(seuil, 0)))
         mix = chargement.en_cache(O.motifs_perimetre, annee, code_region, code_ml)
-        st.markdown(f"**Motifs des orientations France Travail → ML** — {perimetre}, {annee}")
+        st.markdown(f"**Motifs des orientations France Travail → ML** — {perimetre_md}, {annee}")
         if mix["orientes"].sum() == 0:
             st.info("Aucune orientation France Travail → ML cette année.", icon=":material/info:")
         else:
             fig = go.Figure()
             for m, libelle, v, p in mix.select("motif", "libelle", "orientes", "part").iter_rows():
                 fig.add_trace(go.Bar(
-                    x=[p], y=[perimetre], orientation="h", name=libelle, marker=dict(color=COULEURS_MOTIF[m]),
+                    x=[p], y=[fmt.echapper_html(perimetre)], orientation="h", name=libelle,
+                    marker=dict(color=COULEURS_MOTIF[m]),
                     text=[fmt.pourcentage(p, 0) if p and p >= 4 else ""], textposition="inside",
                     customdata=[[_jeunes(v), fmt.pourcentage(p)]],
                     hovertemplate=libelle + " : %{customdata[0]} (%{customdata[1]})<extra></extra>",
@@ -266,7 +268,7 @@ with vues["Motifs"]:
             st.success(f"Aucun territoire à cette maille n'oriente à plus de {fmt.pourcentage(seuil, 0)} pour difficultés "
                        "sociales ou éloignement de l'emploi.", icon=":material/check_circle:")
         else:
-            noms_signales = ", ".join(signales["nom"].head(12).to_list())
+            noms_signales = ", ".join(fmt.echapper_markdown(n) for n in signales["nom"].head(12).to_list())
             reste = signales.height - min(signales.height, 12)
             st.warning(f"**{fmt.nombre(signales.height)}** territoire{'s' if signales.height > 1 else ''} sur "
                        f"{fmt.nombre(motifs.height)} orient{'ent' if signales.height > 1 else 'e'} à plus de "
@@ -275,7 +277,8 @@ with vues["Motifs"]:
                        icon=":material/flag:")
         haut = motifs.filter(pl.col("orientes") > 0).head(NB_BARRES * 2 if maille != "ml" else NB_BARRES).reverse()
         if not haut.is_empty():
-            noms = [("⚑ " if s else "") + (f"<b>{n}</b>" if c in (code_region, code_ml) else n)
+            noms = [("⚑ " if s else "")
+                    + (f"<b>{fmt.echapper_html(n)}</b>" if c in (code_region, code_ml) else fmt.echapper_html(n))
                     for c, n, s in haut.select("code", "nom", "signale").iter_rows()]
             fig = go.Figure()
             for m in MOTIFS:
@@ -311,7 +314,7 @@ with vues["Objectif annuel"]:
     if vues["Objectif annuel"].open:
         st.caption(O.REGLE_OBJECTIF)
         suivi = chargement.en_cache(O.objectif_mensuel, annee, code_region, code_ml)
-        st.markdown(f"**Entrées en délégation cumulées et objectif au prorata** — {perimetre}, {annee}")
+        st.markdown(f"**Entrées en délégation cumulées et objectif au prorata** — {perimetre_md}, {annee}")
         objectif = suivi["objectif_annuel"][0]
         connus = suivi.filter(pl.col("entrees_cumulees").is_not_null())
         if objectif is None and connus.is_empty():
@@ -407,7 +410,7 @@ with vues["Doubles accompagnements"]:
             afficher_graphique(fig, cle="orient_fig_doubles", nom_image="doubles_accompagnements",
                                alt=f"Courbe : doubles accompagnements pour 1 000 jeunes accompagnés, mois par mois ; "
                                    f"l'année {annee} est surlignée.")
-            st.caption(f"Zone bleutée : {annee}. {perimetre}.")
+            st.caption(f"Zone bleutée : {annee}. {perimetre_md}.")
         _tableau(annuel, ["annee", "doubles_accompagnements", "jeunes_accompagnes", "doubles_pour_1000"],
                  "orient_doubles", "doubles_accompagnements", annee)
         st.caption("Moyennes mensuelles de l'année (indicateur du registre « Doubles accompagnements pour 1 000 jeunes "

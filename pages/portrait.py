@@ -96,9 +96,10 @@ ligne = terr.filter(pl.col("code") == code).row(0, named=True)
 periode = str(f.annee) if debut == f.annee else f"{debut} à {f.annee}"
 avant = chargement.en_cache(C.periode_precedente, debut, f.annee)
 texte_avant = None if avant is None else (str(avant[0]) if avant[0] == avant[1] else f"{avant[0]}-{avant[1]}")
-st.header(ligne["nom"], anchor=False)
-st.markdown(" · ".join(x for x in (C.LIBELLES_MAILLE_SINGULIER[maille] + f" {code}",
-                                   f"région {ligne['nom_region']}" if maille != "region" else None,
+st.header(fmt.echapper_markdown(ligne["nom"]), anchor=False)  # nom et code d'une ML : tels quels
+st.markdown(" · ".join(x for x in (C.LIBELLES_MAILLE_SINGULIER[maille] + f" {fmt.echapper_markdown(code)}",
+                                   f"région {fmt.echapper_markdown(ligne['nom_region'])}" if maille != "region"
+                                   else None,
                                    f"**{periode}**") if x))
 
 p = chargement.en_cache(C.portrait, maille, code, debut, f.annee)

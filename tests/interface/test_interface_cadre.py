@@ -23,6 +23,7 @@ from interface.pied import texte_pied
 from interface.vue_nationale import texte_ecart_valorisation, texte_etp, texte_objectif
 from requetes.indicateurs import REGISTRE, Chiffre
 from requetes.vue_nationale import PointAttention
+from tests.outils_markdown import texte_affiche
 
 RACINE = Path(__file__).resolve().parents[2]
 E = fmt.ESPACE
@@ -280,14 +281,15 @@ def test_textes_erreurs():
     p = ProblemeChargement("erreur", "orientations.parquet", "acceptes", "inferieur_ou_egal",
                            "acceptes dépasse orientes", (3, 7, 9), 12)
     assert texte_lignes(p) == "lignes 3, 7, 9 et 12 autres"
-    assert texte_probleme(p) == ("**orientations.parquet** — acceptes dépasse orientes "
+    # Markdown : nom de fichier et message échappés (affichés tels quels, voir tests/interface/test_echappement.py)
+    assert texte_probleme(p) == ("**orientations\\.parquet** — acceptes dépasse orientes "
                                  "(lignes 3, 7, 9 et 12 autres)")
     seul = ProblemeChargement("erreur", None, None, "dossier_absent", "Le dossier n'existe pas.", (4,))
-    assert texte_probleme(seul) == "Le dossier n'existe pas. (ligne 4)"
+    assert texte_probleme(seul) == "Le dossier n'existe pas\\. (ligne 4)"
     # message complet du validateur : repris tel quel
     complet = ProblemeChargement("erreur", "a.parquet", "x", "r", "a.parquet, colonne « x » : vide (lignes 1 et 2)",
                                  (1, 2))
-    assert texte_probleme(complet) == complet.message
+    assert texte_affiche(texte_probleme(complet)) == complet.message
     assert tableau_problemes((p, seul)).height == 2
 
 

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from interface import format as fmt
 from tests.fabrique import dossier_demo_partage, ecrire_jeu, jeu_accords_varies
+from tests.outils_markdown import texte_affiche
 from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
     contenu_telechargement,
     gestionnaires_telechargement,  # noqa: F401
@@ -84,9 +85,10 @@ def tableau_avec(at: AppTest, *colonnes: str) -> pl.DataFrame:
 
 
 def textes(at: AppTest) -> str:
+    """Textes Markdown de la page, tels qu'ils s'affichent (noms venus des données échappés)."""
     morceaux = [m.value for m in at.markdown] + [m.value for m in at.caption] + [m.value for m in at.info]
     morceaux += [m.value for m in at.success] + [m.value for m in at.warning]
-    return normal("\n".join(morceaux))
+    return normal(texte_affiche("\n".join(morceaux)))
 
 
 def telechargements_complets(at: AppTest) -> None:

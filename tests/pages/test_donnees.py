@@ -22,6 +22,7 @@ from donnees.contrat import NOMS_TABLES, TABLES
 from interface import format as fmt
 from requetes import jeu as module_jeu
 from tests.fabrique import ecrire_jeu, empreinte_arborescence, jeu_minimal, octets_parquet
+from tests.outils_markdown import constructions_actives, texte_affiche, textes_markdown
 
 RACINE = Path(__file__).resolve().parents[2]
 ENTREE = str(RACINE / "tableau_de_bord.py")
@@ -75,10 +76,11 @@ def verifier(at: AppTest) -> None:
 
 
 def textes(at: AppTest) -> str:
+    """Textes Markdown de la page, tels qu'ils s'affichent (chemins, noms et messages échappés)."""
     morceaux = [m.value for m in at.markdown] + [m.value for m in at.caption] + [m.value for m in at.info]
     morceaux += [m.value for m in at.warning] + [m.value for m in at.success] + [m.value for m in at.error]
     morceaux += [str(getattr(m.proto, "title", "")) for m in [*at.success, *at.error]]
-    return normal("\n".join(morceaux))
+    return normal(texte_affiche("\n".join(morceaux)))
 
 
 COLONNE_DISTINCTIVE = {
@@ -271,3 +273,41 @@ def test_import_autorise_par_les_secrets(lieux):
     verifier(at)
     assert "**désactivé**" not in textes(at)
     assert at.file_uploader(key="donnees_fichiers_0") is not None
+
+
+# --------------------------------------------------------------------------------------------------
+# Revue de sécurité (issue 12, point 4) : auteur, commentaire et nom d'archive saisis par l'utilisateur
+
+
+PIEGE = ("Mission Locale [piège](http://exemple.invalide) ![x](http://exemple.invalide/i.png) $x^2$ "
+         "<b>gras</b>")
+ARCHIVE = "[Piège](https:exemple.invalide) $x$ <b>G.zip"  # pas de « / » dans un nom de fichier ; majuscules
+
+
+def test_saisies_et_nom_d_archive_affiches_tels_quels(lieux, monkeypatch):
+    import io
+    import zipfile
+
+    base, racine, _ = lieux
+    monkeypatch.setenv("TDB_IMPORT_AUTORISE", "1")
+    at = ouvrir()
+    at.text_input(key="donnees_auteur").set_value(PIEGE).run()
+    at.text_input(key="donnees_commentaire").set_value(f"exports de juin {PIEGE}").run()
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w") as archive:
+        archive.writestr("enveloppe.parquet", octets_parquet(jeu_minimal()["enveloppe"]))
+    televerser(at, [(ARCHIVE, tampon.getvalue())])
+    assert "Version 2 mise en service" in textes(at)
+    v = versions.version_en_service(racine, base)
+    assert v.numero == 2 and v.auteur == PIEGE and v.commentaire == f"exports de juin {PIEGE}"  # gardés tels quels
+    # à l'écran : aucun lien, image, HTML ni formule, et chaque saisie se lit telle quelle
+    md = textes_markdown(at)
+    assert {t: constructions_actives(t) for t in md if constructions_actives(t)} == {}
+    assert not [t for t in md if "](http" in t]
+    lu = [texte_affiche(t) for t in md]
+    assert any(f"Archive zip « {ARCHIVE} » téléversée : contrôle réussi" in t for t in lu)  # compte rendu
+    assert any(f"archive zip « {ARCHIVE} » téléversée, par {PIEGE}." in t for t in lu)  # origine et auteur
+    assert f"Commentaire : exports de juin {PIEGE}" in lu
+    assert any(f"(archive zip « {ARCHIVE} » téléversée)" in t for t in lu)  # pied de page
+    # l'historique (st.dataframe, texte brut) montre l'auteur sans échappement
+    assert tableau(at, "donnees_historique")["Par"].to_list()[0] == PIEGE

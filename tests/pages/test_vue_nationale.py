@@ -23,6 +23,7 @@ from interface import format as fmt
 from interface import navigation
 from interface.metriques import parametres_metrique
 from tests.fabrique import ecrire_jeu, jeu_minimal
+from tests.outils_markdown import texte_affiche
 
 RACINE = Path(__file__).resolve().parents[2]
 ENTREE = str(RACINE / "tableau_de_bord.py")
@@ -143,8 +144,9 @@ def metriques(at: AppTest) -> dict[str, tuple[str, str | None]]:
 
 
 def textes(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
-                     + [w.value for w in at.warning] + [s.value for s in at.success])
+    """Textes Markdown de la page, tels qu'ils s'affichent (textes venus des données échappés)."""
+    return texte_affiche("\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
+                                    + [w.value for w in at.warning] + [s.value for s in at.success]))
 
 
 def verifier_chiffres(at: AppTest, dossier: Path, annee: int, code_region: str | None, annees: list[int]) -> None:
@@ -211,7 +213,7 @@ def verifier_chiffres(at: AppTest, dossier: Path, annee: int, code_region: str |
 def pied(at: AppTest) -> str:
     lignes = [c.value for c in at.caption if c.value.startswith("**Données** : ")]
     assert len(lignes) == 1, "pied de page absent"
-    return lignes[0]
+    return texte_affiche(lignes[0])  # tel qu'il s'affiche (le dossier est échappé)
 
 
 def figure_regions(at: AppTest) -> dict:
@@ -349,7 +351,7 @@ def test_dossier_invalide(monkeypatch, tmp_path, fabrique):
     at = ouvrir(monkeypatch, dossier, {"annee": "2024"})
     assert [t.value for t in at.title] == ["Le jeu de données ne peut pas être chargé"]
     assert at.error and "ne respecte pas le contrat d'export (version 1)" in at.error[0].value
-    liste = at.markdown[0].value
+    liste = texte_affiche(at.markdown[0].value)  # messages du validateur échappés, lus tels qu'affichés
     if fabrique not in (_sans_colonne, _acceptes_trop_grands):
         assert "n'existe pas" in liste
     else:
