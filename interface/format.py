@@ -27,7 +27,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from numbers import Real
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
 
 LOCALE = "fr_FR"
 ESPACE_FINE = "\u202f"  # séparateur de milliers
@@ -78,8 +77,7 @@ def _decimal(valeur, decimales: int) -> Decimal:
     return d
 
 
-def _motif(decimales: int) -> str:
-    return "#,##0" + ("." + "0" * decimales if decimales > 0 else "")
+_SEPARATEURS_FR = str.maketrans({",": ESPACE_FINE, ".": ","})
 
 
 def nombre(valeur, decimales: int = 0, *, signe: bool = False) -> str:
@@ -87,7 +85,10 @@ def nombre(valeur, decimales: int = 0, *, signe: bool = False) -> str:
     if absent(valeur):
         return TIRET
     d = _decimal(valeur, decimales)
-    texte = format_decimal(d, format=_motif(decimales), locale=LOCALE, decimal_quantization=False)
+    # Même texte que babel.numbers.format_decimal(d, "#,##0.00…", locale="fr_FR") (vérifié par un test sur
+    # des milliers de valeurs), dix fois plus vite : c'est la fonction la plus appelée d'une exécution de
+    # page (constats des alertes, tableaux). Le Decimal est déjà arrondi : le formatage est exact.
+    texte = format(d, f",.{max(decimales, 0)}f").translate(_SEPARATEURS_FR)
     if signe and d > 0:
         texte = "+" + texte
     return texte
