@@ -61,3 +61,25 @@ def test_empreinte_change_avec_les_fichiers(tmp_path):
     ecrire_jeu(dossier, {"missions_locales": t["missions_locales"].head(1)})
     assert JeuDeDonnees(dossier).empreinte != avant
     assert jeu != JeuDeDonnees(dossier) and hash(jeu) == hash(jeu)
+
+
+def test_petites_tables_en_memoire_grandes_en_vues(dossier_minimal, monkeypatch):
+    """Les petites tables sont chargées en mémoire DuckDB à l'ouverture (requêtes des pages plus rapides),
+    une table au-delà du seuil reste une vue sur son fichier ; les deux rendent les mêmes lignes."""
+    import polars as pl
+
+    from requetes import jeu as module_jeu
+
+    def genres(j):
+        return dict(j.sql("SELECT table_name, table_type FROM information_schema.tables").iter_rows())
+
+    j = module_jeu.JeuDeDonnees(dossier_minimal)
+    assert genres(j)["accords"] == "BASE TABLE" and genres(j)["ref_communes"] == "BASE TABLE"
+    orientations_table = j.sql("SELECT * FROM orientations ORDER BY ALL")
+    lignes = orientations_table.height
+    monkeypatch.setattr(module_jeu, "LIGNES_MAX_EN_MEMOIRE", lignes - 1)
+    j2 = module_jeu.JeuDeDonnees(dossier_minimal)
+    assert genres(j2)["orientations"] == "VIEW"
+    assert j2.sql("SELECT * FROM orientations ORDER BY ALL").equals(orientations_table)
+    attendu = pl.read_parquet(dossier_minimal / "orientations.parquet")
+    assert lignes == attendu.height
