@@ -460,10 +460,14 @@ def constats(jeu: JeuDeDonnees, annee: int, parametres: dict[str, dict[str, floa
     date_ref = date_reference or date_reference_par_defaut(annee)
     codes = list(ALERTES) if alertes is None else list(alertes)
     morceaux = []
+    # Chaque alerte, pour une année, des seuils et une date, est calculée une fois par jeu : la carte la
+    # demande pour chaque région choisie (synthèse, liste des constats), alors qu'elle porte sur la France.
+    deja = jeu.cache("constats", 512)
     for code in codes:
         if code not in ALERTES:
             raise KeyError(f"Alerte inconnue : {code}")
-        morceaux.append(_CALCULS[code](jeu, int(annee), p[code], date_ref))
+        cle = (code, int(annee), tuple(sorted(p[code].items())), date_ref)
+        morceaux.append(deja.lire(cle, lambda code=code: _CALCULS[code](jeu, int(annee), p[code], date_ref)))
     if not morceaux:
         return pl.DataFrame(schema=SCHEMA_CONSTATS)
     return pl.concat(morceaux, how="vertical")

@@ -337,3 +337,27 @@ def demo_alertes():
     dossier = dossier_demo()
     jeu = JeuDeDonnees(dossier)
     return jeu, ref.lire(dossier), alertes.constats(jeu, 2025)
+
+
+def test_chaque_alerte_calculee_une_fois_par_annee_seuils_et_date(tmp_path, monkeypatch):
+    """La carte demande les constats pour chaque région choisie ; ils portent sur la France : une alerte
+    est calculée une fois par (année, seuils, date) et par jeu, puis relue ; d'autres seuils la recalculent."""
+    jeu = _jeu(tmp_path)
+    appels = []
+    original = alertes._CALCULS["ml_sans_agent"]
+
+    def compte(*args):
+        appels.append(args[1:])
+        return original(*args)
+
+    monkeypatch.setitem(alertes._CALCULS, "ml_sans_agent", compte)
+    premier = alertes.constats(jeu, ANNEE)
+    second = alertes.constats(jeu, ANNEE)
+    assert len(appels) == 1 and premier.equals(second)
+    alertes.constats(jeu, ANNEE, alertes=["ml_sans_agent"])
+    assert len(appels) == 1
+    autres = alertes.constats(jeu, ANNEE, parametres={"ml_sans_agent": {"seuil_etp": 1.0}})
+    assert len(appels) == 2
+    assert autres.filter(pl.col("alerte") == "ml_sans_agent").height >= premier.filter(
+        pl.col("alerte") == "ml_sans_agent").height
+    assert JeuDeDonnees(jeu.dossier) is not jeu and len(appels) == 2  # un autre jeu a son propre cache
