@@ -229,8 +229,11 @@ def accords(jeu: JeuDeDonnees, code_region: str | None = None) -> pl.DataFrame:
     noms), les 7 contenus, la participation des jeunes, la modalité des moyens, le critère de
     participation, ``nb_criteres`` et ``score_completude`` (%), et les libellés français."""
     code_region = _code_region(code_region)
-    df = jeu.requete("accords_detail", {"code_region": code_region})
-    return _libelles_accord(_avec_completude(df))
+    # Calculés une fois par jeu pour la France, puis filtrés : une page en demande plusieurs fois, pour
+    # chaque région choisie (même lignes, même ordre que la requête filtrée par région).
+    tous = jeu.cache("accords", 4).lire(
+        "france", lambda: _libelles_accord(_avec_completude(jeu.requete("accords_detail", {"code_region": None}))))
+    return tous if code_region is None else tous.filter(pl.col("code_region") == code_region)
 
 
 def _ml(jeu: JeuDeDonnees, code_region: str | None) -> pl.DataFrame:
@@ -250,7 +253,9 @@ def situations(jeu: JeuDeDonnees, dates: list[date], code_region: str | None = N
     if not dates:
         return pl.DataFrame(schema={"date_ref": pl.Date, "code_ml": pl.Utf8, "situation": pl.Utf8,
                                     "id_accord": pl.Utf8, "nb_en_vigueur": pl.Int64})
-    return jeu.requete("accords_situation", {"dates": dates, "code_region": code_region})
+    return jeu.cache("situations_accords", 256).lire(
+        (tuple(dates), code_region),
+        lambda: jeu.requete("accords_situation", {"dates": dates, "code_region": code_region}))
 
 
 def accords_ml(jeu: JeuDeDonnees, date_reference: date, code_region: str | None = None) -> pl.DataFrame:
