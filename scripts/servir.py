@@ -127,6 +127,11 @@ def nombre_de_coeurs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def fils_par_replique(repliques: int) -> int:
+    """Fils de calcul (DuckDB, Polars) de chaque réplique : les cœurs partagés entre les répliques locales."""
+    return max(1, nombre_de_coeurs() // max(1, repliques))
+
+
 def analyseur() -> argparse.ArgumentParser:
     a = argparse.ArgumentParser(
         prog="bash scripts/servir.sh", add_help=False, allow_abbrev=False,
@@ -578,6 +583,12 @@ class Superviseur:
             env["TDB_DONNEES"] = str(Path(env["TDB_DONNEES"]).absolute())
         env.setdefault("TDB_ARRET_MAX_S", ARRET_MAX_REPLIQUE_S)
         env["PYTHONUNBUFFERED"] = "1"
+        # Les cœurs de la machine partagés entre les répliques : chacune donne à DuckDB et au pool de
+        # Polars sa part (au moins un fil), sinon N répliques lancent chacune autant de fils que de cœurs
+        # et se les disputent. Une valeur posée par l'administrateur l'emporte.
+        part = fils_par_replique(self.o.repliques)
+        env.setdefault("TDB_DUCKDB_THREADS", str(part))
+        env.setdefault("POLARS_MAX_THREADS", str(part))
         self.env = env
 
         # Téléversements : nginx laisse passer ce que Streamlit accepte (server.maxUploadSize, en Mo) ; la

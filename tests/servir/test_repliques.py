@@ -371,6 +371,9 @@ def test_affinite_secret_et_reglages_communs(grappe, cles, lieux):
         assert env.get("TDB_CACHE") == str(lieux["cache"])
         assert env.get("TDB_DONNEES") == str(lieux["initial"])
         assert secret not in Path(f"/proc/{r['pid']}/cmdline").read_text(errors="replace")
+        # les cœurs partagés entre les deux répliques (DuckDB et pool de Polars)
+        part = str(max(1, (os.cpu_count() or 1) // 2))
+        assert env.get("TDB_DUCKDB_THREADS") == part and env.get("POLARS_MAX_THREADS") == part
     assert "Réplique 1 prête" in grappe.texte_sortie() and "Réplique 2 prête" in grappe.texte_sortie()
 
     # nginx laisse passer les téléversements que Streamlit accepte (STREAMLIT_SERVER_MAX_UPLOAD_SIZE=300,
