@@ -790,7 +790,7 @@ def importer_dossier(racine: Path, dossier: Path | str, *, auteur: str = "", com
     lien symbolique) ; les tables absentes sont reprises de la version en service."""
     limites = limites or Limites.depuis_environnement()
     autorises = list(autorises if autorises is not None else dossiers_autorises())
-    montre = _montrer(str(dossier), 200)
+    montre = _montrer(Path(str(dossier)).name or str(dossier), 200)  # le nom seul, pas le chemin du serveur
     try:
         resolu = Path(dossier).resolve()
     except (OSError, RuntimeError, ValueError):
@@ -799,7 +799,8 @@ def importer_dossier(racine: Path, dossier: Path | str, *, auteur: str = "", com
     if resolu is None or not _sous(resolu, autorises):
         return ResultatImport(False, [_erreur("dossier_non_autorise", montre,
                                                f"Le dossier « {montre} » n'est pas sous un dossier ouvert à l'import "
-                                               f"({', '.join(str(p) for p in autorises)} ; réglage TDB_IMPORT_DOSSIERS). "
+                                               f"({', '.join(_montrer(Path(p).name) for p in autorises)} ; réglage "
+                                               "TDB_IMPORT_DOSSIERS). "
                                                "Attendu : un sous-dossier d'un dossier autorisé.")])
     if not resolu.is_dir():
         return ResultatImport(False, [_erreur("dossier_introuvable", montre,

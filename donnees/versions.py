@@ -170,15 +170,17 @@ class Version:
         """Origine en français : « import de exports.zip (archive zip) », « dossier initial … »."""
         s = self.source
         genre = s.get("type")
+        # Le chemin complet d'un dossier du serveur reste dans le manifeste, pour l'administrateur ; à
+        # l'écran, que son nom : les chemins du serveur ne regardent pas chaque visiteur.
         if genre == "initial":
-            return f"dossier initial « {s.get('chemin', '')} »"
+            return f"dossier initial « {Path(str(s.get('chemin', ''))).name} »"
         if genre == "zip":
             return f"archive zip « {s.get('nom', '')} » téléversée"
         if genre == "televersement":
             noms = s.get("noms") or []
             return f"{len(noms)} fichier{'s' if len(noms) > 1 else ''} Parquet téléversé{'s' if len(noms) > 1 else ''}"
         if genre == "dossier":
-            return f"dossier du serveur « {s.get('chemin', '')} »"
+            return f"dossier du serveur « {Path(str(s.get('chemin', ''))).name} »"
         return str(s.get("detail") or genre or "origine inconnue")
 
 

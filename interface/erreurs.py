@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import PurePath
 
 import polars as pl
 import streamlit as st
@@ -63,7 +64,7 @@ def afficher_rapport_invalide(etat: EtatJeu) -> None:
     st.title("Le jeu de données ne peut pas être chargé", anchor=False)
     n = len(etat.erreurs)
     source = ("Le jeu de démonstration" if etat.demo
-              else f"Le dossier « {fmt.echapper_markdown(etat.dossier)} »")
+              else f"Le dossier « {fmt.dossier_montre(etat.dossier)} »")
     st.error(
         f"{source} ne respecte pas le contrat d'export (version {etat.version_contrat}) : "
         f"{fmt.nombre(n)} erreur{'s' if n > 1 else ''}. Le tableau de bord ne l'affiche pas tant qu'elle"
@@ -87,10 +88,12 @@ def afficher_rapport_invalide(etat: EtatJeu) -> None:
         "Corriger les fichiers signalés (nom de colonne, type, valeurs permises, codes géographiques) "
         "puis recharger la page : le contrôle est refait dès qu'un fichier change.",
         "Le contrat d'export est décrit dans `docs/contrat-donnees.md`.",
-        f"Contrôle en ligne de commande : {_code(f'python -m donnees.valider {etat.dossier}')}.",
+        "Contrôle en ligne de commande, sur le serveur : "
+        f"{_code('python -m donnees.valider DOSSIER')} (le dossier de la variable `TDB_DONNEES`).",
     ]
     if etat.demo:
-        conseils.append(f"Pour régénérer le jeu de démonstration, supprimer le dossier {_code(etat.dossier)}.")
+        conseils.append("Pour régénérer le jeu de démonstration, supprimer son dossier sur le serveur "
+                        f"({_code('donnees_locales/' + PurePath(str(etat.dossier)).name)}).")
     else:
         conseils.append("Sans la variable d'environnement `TDB_DONNEES`, l'application utilise le jeu de "
                         "démonstration.")

@@ -293,6 +293,15 @@ def echapper_html(texte) -> str:
     return html.escape(str(texte), quote=False)
 
 
+def dossier_montre(chemin) -> str:
+    """Le nom d'un dossier du serveur tel qu'on le montre à l'écran : son dernier élément seulement
+    (« exports_juin »), jamais le chemin complet (la structure des disques du serveur ne regarde pas
+    chaque visiteur). Échappé pour Markdown."""
+    from pathlib import PurePath
+
+    return echapper_markdown(PurePath(str(chemin)).name or str(chemin))
+
+
 def textes(fonction, *colonnes) -> list[str]:
     """Une colonne de textes : ``fonction`` appliquée ligne à ligne aux valeurs de ``colonnes`` (des
     ``pl.Series`` ou des listes de même longueur), **après** les avoir sorties de Polars.

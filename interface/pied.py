@@ -28,7 +28,7 @@ def texte_pied(etat: EtatJeu) -> str:
         source = (f"Version {version.numero} importée le {version.cree_le.strftime('%d/%m/%Y')} "
                   f"({fmt.echapper_markdown(version.libelle_source)})")
     else:
-        source = f"Exports du dossier « {fmt.echapper_markdown(etat.dossier)} »"
+        source = f"Exports du dossier « {fmt.dossier_montre(etat.dossier)} »"
     morceaux = [f"**Données** : {source}"]
     if etat.periode:
         morceaux.append(f"**Période** : {fmt.periode(*etat.periode)}")

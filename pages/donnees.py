@@ -117,6 +117,9 @@ BASE = dossier_initial()
 AUTORISE = import_autorise()
 etat_jeu = chargement.etat_jeu()
 en_service = versions.version_en_service(RACINE, BASE)
+# La version que cette page montre : les boutons d'import et de remise en service la portent, et ne font
+# rien si une autre a été mise en service entre-temps (par une autre personne, ou une autre réplique).
+VUE = en_service.id if en_service is not None else None
 toutes = versions.lister_versions(RACINE)
 lue = versions.version_du_dossier(RACINE, etat_jeu.dossier)  # la version que lit l'application, s'il y en a une
 
@@ -134,7 +137,7 @@ if en_service is not None and lue is not None and lue.id != en_service.id:
                icon=":material/sync:")
 elif en_service is not None and lue is None:
     st.warning(f"Le magasin de versions désigne la version {en_service.numero} ({en_service.id}), mais "
-               f"l'application lit « {fmt.echapper_markdown(etat_jeu.dossier)} » : elle n'est pas branchée sur le "
+               f"l'application lit « {fmt.dossier_montre(etat_jeu.dossier)} » : elle n'est pas branchée sur le "
                "magasin de versions (voir requetes/jeu.py, dossier_par_defaut).", icon=":material/sync_problem:")
 
 # Origine (nom de l'archive, chemin), auteur, commentaire et dossier viennent de l'import ou du réglage :
@@ -148,7 +151,7 @@ elif etat_jeu.demo:
     origine = "Jeu de démonstration (données fictives générées par l'application) ; aucun import encore fait"
     numero = "initiale"
 else:
-    origine = (f"Dossier initial « {fmt.echapper_markdown(etat_jeu.dossier)} » (réglage TDB_DONNEES) ; aucun "
+    origine = (f"Dossier initial « {fmt.dossier_montre(etat_jeu.dossier)} » (réglage TDB_DONNEES) ; aucun "
                "import encore fait")
     numero = "initiale"
 periode = fmt.periode(*etat_jeu.periode) if etat_jeu.periode else fmt.TIRET
@@ -240,33 +243,34 @@ def _commentaire() -> str:
 # n'est pas perdu si l'exécution est relancée (interface/garde.py).
 
 def _importer_televersements(cle_fichiers: str, racine: Path, base: Path,
-                             limites: import_securise.Limites) -> None:
+                             limites: import_securise.Limites, attendue: str | None) -> None:
     fichiers = st.session_state.get(cle_fichiers) or []
     with st.spinner("Contrôle des fichiers reçus…"):
         resultat = import_securise.importer_televersements(
             racine, [(f.name, f) for f in fichiers], auteur=_auteur(), commentaire=_commentaire(), base=base,
-            limites=limites)
+            limites=limites, attendue=attendue)
     _garder_compte_rendu(resultat)
     if resultat.accepte:  # un nouveau sélecteur de fichiers, vide
         st.session_state[CLE_COMPTEUR] = st.session_state.get(CLE_COMPTEUR, 0) + 1
 
 
 def _importer_dossier(cle_dossier: str, racine: Path, base: Path, autorises: list[Path],
-                      limites: import_securise.Limites) -> None:
+                      limites: import_securise.Limites, attendue: str | None) -> None:
     choisi = st.session_state.get(cle_dossier)
     if choisi is None:
         return
     with st.spinner("Contrôle du dossier…"):
         resultat = import_securise.importer_dossier(
             racine, choisi, auteur=_auteur(), commentaire=_commentaire(), base=base, autorises=autorises,
-            limites=limites)
+            limites=limites, attendue=attendue)
     _garder_compte_rendu(resultat)
 
 
-def _remettre_en_service(cle_version: str, par_libelle: dict[str, str], racine: Path, base: Path) -> None:
+def _remettre_en_service(cle_version: str, par_libelle: dict[str, str], racine: Path, base: Path,
+                         attendue: str | None) -> None:
     cible = par_libelle.get(st.session_state.get(cle_version))
     try:
-        v = versions.remettre_en_service(racine, str(cible), auteur=_auteur(), base=base)
+        v = versions.remettre_en_service(racine, str(cible), auteur=_auteur(), base=base, attendue=attendue)
     except (KeyError, ValueError) as exc:
         st.session_state[CLE_COMPTE_RENDU] = {
             "lieu": "retour", "accepte": False, "titre": "Remise en service impossible : rien n'a changé",
@@ -319,20 +323,21 @@ else:
         )
         st.button("Contrôler et mettre en service", type="primary", disabled=not fichiers,
                   icon=":material/upload:", key="donnees_importer", on_click=_importer_televersements,
-                  args=(cle_fichiers, RACINE, BASE, limites))
+                  args=(cle_fichiers, RACINE, BASE, limites, VUE))
     else:
         autorises = import_securise.dossiers_autorises()
         candidats = import_securise.dossiers_importables(autorises)
         if not candidats:
             st.caption("Aucun dossier à importer sous "
-                       + ", ".join(f"« {fmt.echapper_markdown(p)} »" for p in autorises)
+                       + ", ".join(f"« {fmt.dossier_montre(p)} »" for p in autorises)
                        + " (réglage TDB_IMPORT_DOSSIERS) : y déposer un dossier d'exports, puis recharger.")
         else:
             st.selectbox("Dossier d'exports", [str(c) for c in candidats], key="donnees_dossier",
+                         format_func=lambda c: f"{Path(c).parent.name}/{Path(c).name}",  # pas le chemin complet
                          help="Sous-dossiers des dossiers ouverts à l'import (réglage TDB_IMPORT_DOSSIERS).")
             st.button("Contrôler et mettre en service ce dossier", type="primary", icon=":material/folder_open:",
                       key="donnees_importer_dossier", on_click=_importer_dossier,
-                      args=("donnees_dossier", RACINE, BASE, autorises, limites))
+                      args=("donnees_dossier", RACINE, BASE, autorises, limites, VUE))
     afficher_compte_rendu("import")
 
 # --------------------------------------------------------------------------------------------------
@@ -419,7 +424,7 @@ else:
     st.caption("La version choisie redevient celle que lit tout le tableau de bord. Rien n'est effacé : la "
                "version actuelle reste dans l'historique et peut être remise en service à son tour.")
     st.button("Remettre cette version en service", key="donnees_remettre", icon=":material/history:",
-              on_click=_remettre_en_service, args=("donnees_retour", par_libelle, RACINE, BASE))
+              on_click=_remettre_en_service, args=("donnees_retour", par_libelle, RACINE, BASE, VUE))
     afficher_compte_rendu("retour")
 
 evenements = versions.journal(RACINE)

@@ -311,7 +311,7 @@ CATALOGUE: list[Cas] = [
                                           [tmp / "autorise"]),
         "dossier_non_autorise", "n'est pas sous un dossier ouvert à l'import"),
     Cas("dossier_systeme", lambda tmp: ("dossier", Path("/etc"), [tmp / "autorise"]), "dossier_non_autorise",
-        "« /etc »"),
+        "« etc » n'est pas sous un dossier ouvert à l'import (autorise ;"),  # noms seuls, pas de chemin
     Cas("dossier_lien_symbolique_vers_dehors", dossier_lien_vers_dehors, "dossier_non_autorise",
         "n'est pas sous un dossier ouvert"),
     Cas("fichier_lien_symbolique", dossier_lien, "lien_symbolique", "lien symbolique, refusé"),

@@ -142,10 +142,12 @@ def _etat(**kw) -> EtatJeu:
 
 
 def test_pied_echappe_le_dossier():
-    dossier = Path("/donnees") / PIEGE  # (Path réduit « // » à « / »)
+    nom = PIEGE.replace("/", "_")  # le nom d'un dossier ne contient pas « / »
+    dossier = Path("/donnees") / nom
     texte = texte_pied(_etat(dossier=dossier))
     assert constructions_actives(texte) == []
-    assert f"Exports du dossier « {dossier} »" in texte_affiche(texte)
+    assert f"Exports du dossier « {nom} »" in texte_affiche(texte)  # le nom seul, jamais le chemin
+    assert "/donnees" not in texte
     assert texte.startswith("**Données** : ")  # la mise en forme de l'application reste
 
 
@@ -189,3 +191,16 @@ def test_barres_territoires_sans_html_des_noms():
     assert noms == ["Mission Locale [piège](http://exemple.invalide) ![x](http://exemple.invalide/i.png) $x^2$ "
                     "&lt;b&gt;gras&lt;/b&gt;", "Brest"]
     assert "<b>gras" not in json.dumps(fig.to_plotly_json()["data"])
+
+
+def test_export_csv_integre_aux_tableaux_coupe():
+    """Le bouton CSV intégré à st.dataframe n'échappe pas les formules : il est coupé par la configuration,
+    les téléchargements passent par interface.telechargement (qui les neutralise)."""
+    import tomllib
+
+    from streamlit import config as config_streamlit
+
+    racine = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((racine / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+    assert "client.disableDataExport" in config_streamlit._config_options_template

@@ -269,7 +269,7 @@ def _etat(**kw) -> EtatJeu:
 
 
 def test_texte_pied():
-    assert texte_pied(_etat()) == ("**Données** : Exports du dossier « /donnees/exports » · **Période** : "
+    assert texte_pied(_etat()) == ("**Données** : Exports du dossier « exports » · **Période** : "
                                    "janvier 2015 – décembre 2025 · **Contrat d'export** : version 1")
     demo = texte_pied(_etat(demo=True, avertissements=(ProblemeChargement("avertissement", None, None, "r", "m"),)))
     assert demo.startswith("**Données** : Jeu de démonstration")
@@ -339,5 +339,5 @@ def test_texte_pied_nomme_la_version_importee(tmp_path, monkeypatch):
     assert resultat.version is not None
     texte = texte_pied(_etat(dossier=resultat.version.dossier))
     assert f"Version {resultat.version.numero} importée le " in texte
-    assert "dossier du serveur « /depot/exports »" in texte
+    assert "dossier du serveur « exports »" in texte and "/depot" not in texte  # le nom, pas le chemin
     assert str(racine) not in texte

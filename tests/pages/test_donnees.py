@@ -139,7 +139,7 @@ def test_page_import_desactive_par_defaut(lieux):
     assert "TDB_IMPORT_AUTORISE=1" in texte and "import_autorise = true" in texte
     assert not at.file_uploader and not [b for b in at.button if b.key == "donnees_remettre"]
     # le jeu en service : dossier initial, contrat, période, lignes par table lues dans les fichiers
-    assert f"Dossier initial « {base} »" in texte
+    assert f"Dossier initial « {base.name} »" in texte and str(base) not in texte  # le nom, pas le chemin
     m = metriques(at)
     assert m["Version"] == "initiale" and m["Contrat d'export"] == "version 1"
     activite = pl.read_parquet(base / "activite.parquet")
@@ -246,14 +246,15 @@ def test_import_d_un_dossier_du_serveur(lieux, monkeypatch):
     at = ouvrir()
     at.radio(key="donnees_source").set_value("Dossier du serveur").run()
     verifier(at)
-    assert at.selectbox(key="donnees_dossier").options == [str(lot)]
+    assert at.selectbox(key="donnees_dossier").options == ["a_importer/exports_juin"]  # pas le chemin complet
     at.button(key="donnees_importer_dossier").click().run()
     verifier(at)
     assert "Version 2 mise en service" in textes(at)
     v = versions.version_en_service(racine, base)
     assert v.source == {"type": "dossier", "chemin": str(lot.resolve()), "noms": ["enveloppe.parquet"]}
     assert v.manifeste["fichiers"]["enveloppe"]["origine"] == "import"
-    assert f"Dossier du serveur « {lot.resolve()} » : contrôle réussi" in textes(at)
+    assert "Dossier du serveur « exports_juin » : contrôle réussi" in textes(at)
+    assert str(tmp_path) not in textes(at)  # aucun chemin du serveur à l'écran
     assert metriques(at)["Version"] == "n° 2"
 
 
@@ -311,3 +312,39 @@ def test_saisies_et_nom_d_archive_affiches_tels_quels(lieux, monkeypatch):
     assert any(f"(archive zip « {ARCHIVE} » téléversée)" in t for t in lu)  # pied de page
     # l'historique (st.dataframe, texte brut) montre l'auteur sans échappement
     assert tableau(at, "donnees_historique")["Par"].to_list()[0] == PIEGE
+
+
+def test_page_perimee_ne_remplace_pas_une_version_plus_recente(lieux, monkeypatch):
+    """Camille ouvre la page (version 2 en service) ; Dominique importe entre-temps (version 3, autre
+    session ou autre réplique). Le clic de Camille sur « Remettre cette version en service », puis sur un
+    import, ne fait rien et dit ce qui a changé : la version 3 reste en service."""
+    from donnees import import_securise
+    from tests.fabrique import octets_parquet
+
+    base, racine, tmp_path = lieux
+    monkeypatch.setenv("TDB_IMPORT_AUTORISE", "1")
+    alloc = jeu_minimal()["allocations"].with_columns(pl.col("credits_financiers_eur") * 2)
+    assert import_securise.importer_televersements(
+        racine, [("allocations.parquet", octets_parquet(alloc))], auteur="Camille", base=base).accepte
+    at = ouvrir()  # la page de Camille montre la version 2
+    assert metriques(at)["Version"] == "n° 2"
+    activite = jeu_minimal()["activite"].with_columns(pl.col("premiers_accueils") + 1)
+    assert import_securise.importer_televersements(
+        racine, [("activite.parquet", octets_parquet(activite))], auteur="Dominique", base=base).accepte
+    choix = at.selectbox(key="donnees_retour")
+    choix.set_value(next(o for o in choix.options if o.startswith("Version 1 ")))
+    at.button(key="donnees_remettre").click().run()
+    verifier(at)
+    texte = textes(at)
+    assert "Remise en service impossible : rien n'a changé" in texte
+    assert "vous voyiez la version n° 2" in texte and "c'est maintenant la version n° 3" in texte
+    assert "Dominique" in texte
+    assert versions.version_en_service(racine, base).numero == 3
+    # la page relue montre la version 3 : la remise en service est alors permise
+    assert metriques(at)["Version"] == "n° 3"
+    choix = at.selectbox(key="donnees_retour")
+    choix.set_value(next(o for o in choix.options if o.startswith("Version 1 ")))
+    at.button(key="donnees_remettre").click().run()
+    verifier(at)
+    assert "Version 1 remise en service" in textes(at)
+    assert versions.version_en_service(racine, base).numero == 1

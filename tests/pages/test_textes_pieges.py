@@ -201,4 +201,4 @@ def test_page_des_donnees_invalides(monkeypatch, tmp_path):
     assert [t.value for t in at.title] == ["Le jeu de données ne peut pas être chargé"]
     texte = markdown_sain(at)
     assert f"valeur trouvée : « {PIEGE} »" in texte
-    assert "Contrôle en ligne de commande : " in texte
+    assert "Contrôle en ligne de commande, sur le serveur : " in texte and str(tmp_path) not in texte
