@@ -504,6 +504,11 @@ class Resultat:
             s = self.statistiques(e for e in self.executions if e.page == page)
             s["exceptions"] = sum(1 for x in self.exceptions if x.page == page and not x.avertissement)
             s["titre"] = self.titres.get(page, "")
+            # « chaud » : à partir du 2e tour, quand la session a déjà ouvert la page une fois (caches de
+            # ce serveur remplis pour ses filtres) ; le 1er tour paie les calculs jamais faits.
+            chaudes = [e.duree_s for e in self.executions
+                       if e.page == page and e.tour >= 2 and e.statut == "ok" and e.duree_s is not None]
+            s["p95_chaud_s"] = centile(chaudes, 95)
             stats[page] = s
         return stats
 
@@ -618,13 +623,14 @@ def rapport(r: Resultat) -> str:
                                    for p, s in stats.items()])
     largeur = min(largeur, 48)
     entete = (f"{'Page':<{largeur}}  {'exéc.':>6}  {'médiane':>9}  {'95e c.':>9}  {'max':>9}  "
-              f"{'délais':>6}  {'erreurs':>7}  {'except.':>7}")
+              f"{'délais':>6}  {'erreurs':>7}  {'except.':>7}  {'chaud 95e':>9}")
     lignes += [entete, "-" * len(entete)]
 
     def ligne(nom: str, s: dict, exceptions: int | None) -> str:
+        chaud = texte_duree(s["p95_chaud_s"]) if s.get("p95_chaud_s") is not None else ""
         return (f"{nom[:largeur]:<{largeur}}  {_nombre(s['executions']):>6}  {texte_duree(s['p50_s']):>9}  "
                 f"{texte_duree(s['p95_s']):>9}  {texte_duree(s['max_s']):>9}  {_nombre(s['delais']):>6}  "
-                f"{_nombre(s['erreurs']):>7}  {'' if exceptions is None else _nombre(exceptions):>7}")
+                f"{_nombre(s['erreurs']):>7}  {'' if exceptions is None else _nombre(exceptions):>7}  {chaud:>9}")
 
     for page, s in stats.items():
         nom = nom_page(page) + (f" ({s['titre']})" if s["titre"] else "")
@@ -635,6 +641,9 @@ def rapport(r: Resultat) -> str:
         if s["executions"] or s["delais"] or s["erreurs"]:
             lignes.append(ligne(libelle, s, None))
     lignes.append(ligne("ensemble", r.statistiques(r.executions), len(r.exceptions_bloquantes)))
+    if r.tours >= 2:
+        lignes.append("« chaud 95e » : 95e centile des exécutions des tours 2 et suivants, quand la session a déjà "
+                      "ouvert la page une fois.")
     lignes.append("")
 
     if r.memoire:

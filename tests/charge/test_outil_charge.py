@@ -288,3 +288,16 @@ def test_aide_de_la_ligne_de_commande(capsys):
         charge.main(["--help"])
     assert exc.value.code == 0
     assert "--sessions" in capsys.readouterr().out
+
+
+def test_chaud_exclut_le_premier_tour():
+    """« chaud 95e » ne compte que les tours 2 et suivants : le premier tour paie les calculs jamais faits."""
+    r = _resultat(tours=3)
+    r.executions = [charge.Execution(1, tour, "budget", "ouverture", "ok", d)
+                    for tour, d in ((1, 2.0), (2, 0.05), (3, 0.07))]
+    stats = r.statistiques_par_page()["budget"]
+    assert stats["max_s"] == 2.0 and stats["p95_chaud_s"] == charge.centile([0.05, 0.07], 95)
+    assert stats["p95_chaud_s"] < 0.1
+    assert r.statistiques_par_page()[""]["p95_chaud_s"] is None  # aucune exécution chaude pour l'accueil
+    texte = charge.rapport(r)
+    assert "chaud 95e" in texte and "tours 2 et suivants" in texte
