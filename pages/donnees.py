@@ -285,6 +285,7 @@ def _remettre_en_service(cle_version: str, par_libelle: dict[str, str], racine: 
 
 st.subheader("Importer un nouveau jeu d'exports", anchor=False)
 limites = import_securise.Limites.depuis_environnement()
+PLAFOND_TELEVERSEMENT_MO = import_securise.plafond_televersement_mo(limites, st.get_option("server.maxUploadSize"))
 if not AUTORISE:
     st.info(
         "L'import de nouveaux exports est **désactivé** sur ce déploiement : sans ce verrou, toute personne "
@@ -301,7 +302,8 @@ else:
         "nouvelle version, mise en service ; **invalides**, ils sont refusés avec la liste des erreurs et "
         "rien ne change. Une table absente de l'import est reprise de la version en service. "
         f"Limites : {import_securise.taille_lisible(limites.taille_fichier)} par fichier, "
-        f"{import_securise.taille_lisible(limites.taille_totale)} pour tout l'import."
+        f"{import_securise.taille_lisible(limites.taille_totale)} pour tout l'import ; un fichier téléversé "
+        f"(archive zip comprise) au plus {PLAFOND_TELEVERSEMENT_MO} Mo, au-delà passer par un dossier du serveur."
     )
     auteur_connecte = utilisateur_connecte()
     c1, c2 = st.columns(2)
@@ -318,7 +320,7 @@ else:
         fichiers = st.file_uploader(
             "Fichiers Parquet du contrat, ou une seule archive zip qui les contient",
             type=["parquet", "zip"], accept_multiple_files=True, key=cle_fichiers,
-            max_upload_size=import_securise.plafond_televersement_mo(limites, st.get_option("server.maxUploadSize")),
+            max_upload_size=PLAFOND_TELEVERSEMENT_MO,
             help="Noms exacts du contrat : " + ", ".join(TABLES[n].fichier for n in NOMS_TABLES) + ".",
         )
         st.button("Contrôler et mettre en service", type="primary", disabled=not fichiers,

@@ -58,6 +58,7 @@ import shutil
 import ssl
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -1183,7 +1184,22 @@ def executer(url: str = URL_DEFAUT, sessions: int = SESSIONS_DEFAUT, tours: int 
                         interaction=interaction, delai_execution_s=delai_execution_s, limite_s=limite_s,
                         executions_prevues=sessions * plan.executions_par_session,
                         journal_serveur=journal_serveur)
-    asyncio.run(_executer_async(plan, resultat, list(pids), delai_sante_s, progression))
+    # Dans un fil à part, avec sa propre boucle asyncio : l'appelant peut déjà avoir une boucle en cours
+    # dans son fil (un test qui pilote Chromium par l'API synchrone de Playwright, par exemple), où
+    # asyncio.run refuserait de démarrer.
+    erreurs: list[BaseException] = []
+
+    def boucle() -> None:
+        try:
+            asyncio.run(_executer_async(plan, resultat, list(pids), delai_sante_s, progression))
+        except BaseException as exc:  # noqa: BLE001 — relevée dans le fil appelant
+            erreurs.append(exc)
+
+    fil = threading.Thread(target=boucle, name="charge", daemon=True)
+    fil.start()
+    fil.join()
+    if erreurs:
+        raise erreurs[0]
     return resultat
 
 

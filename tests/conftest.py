@@ -40,3 +40,21 @@ def dossier_minimal(tmp_path) -> Path:
 
     ecrire_jeu(tmp_path, jeu_minimal())
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def navigateur():
+    """/usr/bin/chromium sans interface, piloté par l'API synchrone de Playwright : **un seul** par
+    processus de test, partagé par tests/navigateur et tests/servir (deux instances synchrones de
+    Playwright dans un même processus se refusent l'une l'autre)."""
+    from tests.navigateur import harnais
+
+    if not os.access(harnais.CHROMIUM, os.X_OK):
+        pytest.fail(f"Chromium introuvable à {harnais.CHROMIUM} : apt-get install -y chromium "
+                    "(bash scripts/tester.sh le fait).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        nav = pw.chromium.launch(executable_path=harnais.CHROMIUM, headless=True, args=harnais.ARGUMENTS_CHROMIUM)
+        yield nav
+        nav.close()

@@ -4,7 +4,8 @@
   (``donnees.demo.generer``), à défaut le jeu minimal de ``tests/fabrique.py`` ;
 - ``serveur_app`` (session) : ``streamlit run tableau_de_bord.py`` sur un port libre, TDB_DONNEES pointé
   sur ce jeu ; arrêté (groupe de processus) en fin de session ;
-- ``navigateur`` (session) : /usr/bin/chromium sans interface, lancé par Playwright ;
+- ``navigateur`` (session, dans tests/conftest.py) : /usr/bin/chromium sans interface, lancé par
+  Playwright, un seul par processus de test ;
 - ``page_app`` : un onglet neuf par test, surveillé (voir ``harnais.Surveillance``) ;
 - ``dossier_captures`` (session) : dossier des captures d'écran (TDB_CAPTURES, sinon un dossier temporaire).
 
@@ -59,21 +60,6 @@ def serveur_app(donnees_navigateur, tmp_path_factory):
     serveur = harnais.demarrer_serveur(donnees_navigateur, journal)
     yield serveur
     serveur.arreter()
-
-
-@pytest.fixture(scope="session")
-def navigateur():
-    if not os.access(harnais.CHROMIUM, os.X_OK):
-        pytest.fail(f"Chromium introuvable à {harnais.CHROMIUM} : apt-get install -y chromium "
-                    "(bash scripts/tester.sh le fait).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        nav = pw.chromium.launch(
-            executable_path=harnais.CHROMIUM, headless=True, args=harnais.ARGUMENTS_CHROMIUM
-        )
-        yield nav
-        nav.close()
 
 
 @pytest.fixture

@@ -249,7 +249,7 @@ def test_jeu_minimal(monkeypatch, minimal, params, annee, code_region):
         assert "2022 n'est pas dans les données" in textes(at)
     # pied de page : jeu, période, contrat
     texte = pied(at)
-    assert f"Exports du dossier « {minimal} »" in texte
+    assert f"Exports du dossier « {minimal.name} »" in texte and str(minimal) not in texte  # le nom, pas le chemin
     assert "janvier 2023 – décembre 2024" in texte and "version 1" in texte
 
 

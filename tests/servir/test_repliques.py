@@ -273,17 +273,7 @@ def cles(grappe) -> dict[str, str]:
     return {"A": trouvees[amonts[0]], "B": trouvees[amonts[1]], "amont_A": amonts[0], "amont_B": amonts[1]}
 
 
-@pytest.fixture(scope="module")
-def navigateur():
-    if not os.access(harnais.CHROMIUM, os.X_OK):
-        pytest.fail(f"Chromium introuvable à {harnais.CHROMIUM} : apt-get install -y chromium "
-                    "(bash scripts/tester.sh le fait).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        nav = pw.chromium.launch(executable_path=harnais.CHROMIUM, headless=True, args=harnais.ARGUMENTS_CHROMIUM)
-        yield nav
-        nav.close()
+# Le navigateur (fixture « navigateur ») est celui de tests/conftest.py : un seul Playwright par processus.
 
 
 @dataclass
