@@ -20,7 +20,7 @@ st.set_page_config(
 theme.enregistrer_modele_plotly()  # « dsfr » par défaut, quel que soit l'ordre des imports
 assurer_navigation(relancer=False)  # voir interface/garde.py : le dossier pages/ et l'ancien mode multipage
 etat_jeu = chargement.preparer()
-page = navigation.construire_navigation(etat_jeu.valide)
+page = navigation.construire_navigation(etat_jeu.valide, transitoire=etat_jeu.transitoire)
 if etat_jeu.valide:
     etat.afficher_filtres(*chargement.annees_et_regions())
 page.run()

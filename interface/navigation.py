@@ -106,7 +106,7 @@ def _verifier(pages: list[EntreePage]) -> None:
             raise ValueError(f"Section inconnue pour {p.fichier} : {p.section!r}")
 
 
-def construire_navigation(donnees_valides: bool = True):
+def construire_navigation(donnees_valides: bool = True, *, transitoire: bool = False):
     """Construit ``st.navigation`` (par sections) ; rend la page choisie, à exécuter par ``.run()``."""
     import streamlit as st
 
@@ -114,7 +114,10 @@ def construire_navigation(donnees_valides: bool = True):
         # La page d'erreurs, et la page Données : on doit toujours pouvoir y remettre en service une
         # version valide (ou importer un jeu corrigé), même quand le jeu en service est illisible.
         p = PAGE_DONNEES_INVALIDES
-        pages = [st.Page(str(p.chemin), title=p.titre, icon=p.icone, url_path=p.url_path, default=True)]
+        # Panne passagère du contrôle : pas un verdict sur les données, la page ne s'appelle pas
+        # « Données non conformes ».
+        titre, icone = ("Contrôle impossible", ":material/sync_problem:") if transitoire else (p.titre, p.icone)
+        pages = [st.Page(str(p.chemin), title=titre, icon=icone, url_path=p.url_path, default=True)]
         donnees = entree("pages/donnees.py")
         if donnees is not None and donnees.existe():
             pages.append(st.Page(str(donnees.chemin), title=donnees.titre, icon=donnees.icone,

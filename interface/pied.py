@@ -35,7 +35,9 @@ def texte_pied(etat: EtatJeu) -> str:
     if etat.valide:
         morceaux.append(f"**Contrat d'export** : version {etat.version_contrat}")
     else:
-        morceaux.append(f"**Contrat d'export** : non respecté (version {etat.version_contrat} attendue)")
+        morceaux.append("**Contrat d'export** : contrôle momentanément impossible (nouvel essai à l'affichage suivant)"
+                        if etat.transitoire else
+                        f"**Contrat d'export** : non respecté (version {etat.version_contrat} attendue)")
     if etat.avertissements:
         n = len(etat.avertissements)
         morceaux.append(f"{n} avertissement{'s' if n > 1 else ''} au chargement")

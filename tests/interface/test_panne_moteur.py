@@ -148,3 +148,17 @@ def test_signature_en_memoire_suit_le_contenu_a_taille_et_date_egales(tmp_path):
     os.utime(cible, ns=(etat.st_atime_ns, etat.st_mtime_ns))  # même date de modification
     assert cible.stat().st_size == etat.st_size and cible.stat().st_mtime_ns == etat.st_mtime_ns
     assert signature(dossier) != avant
+
+
+def test_panne_ni_dans_le_titre_ni_dans_le_pied_comme_un_verdict(jeu, monkeypatch):
+    """Pendant une panne, ni la navigation ni le pied de page ne parlent de données « non conformes »."""
+    from interface import chargement
+    from interface.pied import texte_pied
+
+    Panne(monkeypatch, nb=1000)
+    at = AppTest.from_file(ENTREE, default_timeout=240).run()
+    assert not at.exception, [e.value for e in at.exception]
+    etat = chargement.EtatJeu(dossier=jeu, demo=False, signature=(), valide=False, transitoire=True)
+    assert "contrôle momentanément impossible" in texte_pied(etat) and "non respecté" not in texte_pied(etat)
+    pied = " ".join(m.value for m in at.caption) + " ".join(m.value for m in at.markdown)
+    assert "non respecté" not in pied and "Données non conformes" not in pied
