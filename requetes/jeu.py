@@ -25,6 +25,7 @@ from donnees import moteur
 from donnees.contrat import BOOLEEN, DATE, DECIMAL, ENTIER, LISTE_TEXTE, NOMS_TABLES, TABLES, TEXTE
 
 DOSSIER_SQL = Path(__file__).parent / "sql"
+DOSSIER_REGLES = DOSSIER_SQL / "regles"  # macros DuckDB : chaque règle métier écrite une fois
 RACINE = Path(__file__).resolve().parent.parent
 DOSSIER_LOCAL = RACINE / "donnees_locales"
 DOSSIER_DEMO = DOSSIER_LOCAL / "demo"
@@ -113,6 +114,10 @@ class JeuDeDonnees:
 
     def _creer_vues(self, con: duckdb.DuckDBPyConnection) -> None:
         from donnees import referentiel
+
+        # Règles métier écrites une fois (macros DuckDB de requetes/sql/regles/), avant toute requête.
+        for regles in sorted(DOSSIER_REGLES.glob("*.sql")):
+            con.execute(regles.read_text(encoding="utf-8"))
 
         for nom in NOMS_TABLES:
             chemin = self.dossier / TABLES[nom].fichier
@@ -261,7 +266,8 @@ def _empreinte_code_tables() -> str:
     from donnees import cache
 
     racine_donnees = RACINE / "donnees"
-    chemins = [*sorted(DOSSIER_SQL.glob("*.sql")), Path(__file__), racine_donnees / "contrat.py",
+    chemins = [*sorted(DOSSIER_SQL.glob("*.sql")), *sorted(DOSSIER_REGLES.glob("*.sql")), Path(__file__),
+               racine_donnees / "contrat.py",
                racine_donnees / "ref_geo" / "MANIFESTE.json"]
     return cache.empreinte_fichiers_code(chemins)
 

@@ -21,8 +21,7 @@ grille AS (
     CROSS JOIN ml_rattachement m
     LEFT JOIN accords_base b
       ON b.code_ml = m.code_ml
-     AND (b.debut IS NULL OR b.debut <= p.date_ref)
-     AND (b.fin IS NULL OR b.fin >= p.date_ref)
+     AND accord_en_vigueur(b.statut, b.debut, b.fin, p.date_ref)
     GROUP BY p.annee, m.code_ml
 )
 SELECT * REPLACE (annee::BIGINT AS annee) FROM grille

@@ -4,7 +4,8 @@
 -- date_signature) et date_fin ; une borne absente est ouverte.
 SELECT
     code_ml,
-    coalesce(date_debut, date_signature) AS debut,
+    statut,
+    debut_accord(date_debut, date_signature) AS debut,
     date_fin AS fin,
     CASE WHEN coalesce(diagnostic_partage, FALSE) AND coalesce(criteres_orientation, FALSE)
               AND coalesce(plan_actions, FALSE) THEN 1 ELSE 0 END AS socle,

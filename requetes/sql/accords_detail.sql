@@ -40,7 +40,7 @@ SELECT
     a.date_signature,
     a.date_debut,
     a.date_fin,
-    coalesce(a.date_debut, a.date_signature) AS debut,
+    debut_accord(a.date_debut, a.date_signature) AS debut,
     coalesce(a.codes_agences, []::VARCHAR[]) AS codes_agences,
     coalesce(n.agences, '') AS agences,
     coalesce(a.diagnostic_partage, FALSE) AS diagnostic_partage,
@@ -55,4 +55,4 @@ SELECT
 FROM accords AS a
 JOIN ml ON ml.code_ml = a.code_ml
 LEFT JOIN noms_agences AS n ON n.id_accord = a.id_accord
-ORDER BY ml.code_ml, coalesce(a.date_debut, a.date_signature) NULLS LAST, a.id_accord
+ORDER BY ml.code_ml, debut_accord(a.date_debut, a.date_signature) NULLS LAST, a.id_accord

@@ -21,7 +21,7 @@ ml AS (
     WHERE $code_region::VARCHAR IS NULL OR d.code_region = $code_region::VARCHAR
 ),
 a AS (
-    SELECT id_accord, code_ml, statut, coalesce(date_debut, date_signature) AS debut, date_fin
+    SELECT id_accord, code_ml, statut, debut_accord(date_debut, date_signature) AS debut, date_fin
     FROM accords
 ),
 candidats AS (
@@ -31,7 +31,7 @@ candidats AS (
         a.id_accord,
         a.debut,
         CASE
-            WHEN a.statut = 'signe' AND (a.date_fin IS NULL OR a.date_fin >= dt.date_ref) THEN 'en_vigueur'
+            WHEN accord_en_vigueur(a.statut, a.debut, a.date_fin, dt.date_ref) THEN 'en_vigueur'
             WHEN a.statut = 'signe' THEN 'echu'
             ELSE a.statut
         END AS situation

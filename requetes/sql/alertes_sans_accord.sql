@@ -4,10 +4,7 @@
 WITH en_vigueur AS (
     SELECT DISTINCT code_ml
     FROM accords
-    WHERE statut = 'signe'
-      AND (coalesce(date_debut, date_signature) IS NULL
-           OR coalesce(date_debut, date_signature) <= $date_reference)
-      AND (date_fin IS NULL OR date_fin >= $date_reference)
+    WHERE accord_en_vigueur(statut, debut_accord(date_debut, date_signature), date_fin, $date_reference::DATE)
 ),
 historique AS (
     SELECT

@@ -9,9 +9,8 @@ WITH etats AS (
     SELECT
         a.code_ml,
         bool_or(
-            a.statut = 'signe'
-            AND coalesce(a.date_debut, a.date_signature) <= $date_reference::DATE
-            AND (a.date_fin IS NULL OR a.date_fin >= $date_reference::DATE)
+            accord_en_vigueur(a.statut, debut_accord(a.date_debut, a.date_signature), a.date_fin,
+                              $date_reference::DATE)
         ) AS en_vigueur,
         bool_or(
             a.statut IN ('echu', 'denonce')
