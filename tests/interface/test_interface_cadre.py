@@ -46,12 +46,27 @@ def test_pages_du_catalogue():
     assert navigation.CATALOGUE[0].fichier == "pages/vue_nationale.py"
 
 
-def test_pages_ne_liste_que_les_fichiers_presents():
-    assert navigation.PAGES, "au moins la Vue nationale"
-    assert all((RACINE / p.fichier).is_file() for p in navigation.PAGES)
-    absentes = [p for p in navigation.CATALOGUE if not (RACINE / p.fichier).is_file()]
-    assert not set(absentes) & set(navigation.PAGES)
-    assert navigation.pages_disponibles() == [p for p in navigation.CATALOGUE if (RACINE / p.fichier).is_file()]
+def test_pages_ne_liste_que_les_fichiers_presents(tmp_path, monkeypatch):
+    assert navigation.PAGES == navigation.pages_disponibles()
+    assert navigation.PAGES[0] == navigation.CATALOGUE[0], "au moins la Vue nationale"
+    # dans un dépôt où des fichiers de page manquent : ces pages sortent de la liste (dans l'ordre du
+    # catalogue pour les autres), n'existent plus et leurs liens ne s'affichent pas
+    presentes = ["pages/donnees.py", "pages/vue_nationale.py", "pages/budget.py"]
+    (tmp_path / "pages").mkdir()
+    for fichier in presentes:
+        (tmp_path / fichier).write_text("", encoding="utf-8")
+    monkeypatch.setattr(navigation, "RACINE", tmp_path)
+    assert [p.fichier for p in navigation.pages_disponibles()] == [
+        "pages/vue_nationale.py", "pages/budget.py", "pages/donnees.py"]
+    absentes = [p for p in navigation.CATALOGUE if p.fichier not in presentes]
+    assert len(absentes) == len(navigation.CATALOGUE) - 3
+    for p in absentes:
+        assert not p.existe()
+        assert navigation.lien_page(p.fichier) is False
+    # aucune page écrite : liste vide
+    for fichier in presentes:
+        (tmp_path / fichier).unlink()
+    assert navigation.pages_disponibles() == []
 
 
 def test_icones_connues_de_streamlit():
@@ -138,8 +153,27 @@ def test_modele_dsfr_quel_que_soit_l_ordre_des_imports():
             "import plotly.graph_objects as go\n"
             "print(avant, pio.templates.default, go.Figure().layout.template.layout.separators)")
     assert _sortie_processus_neuf(code) == "streamlit dsfr ,"
-    entree = (RACINE / "tableau_de_bord.py").read_text(encoding="utf-8")
-    assert entree.index("import streamlit.elements.plotly_chart") < entree.index("theme.enregistrer_modele_plotly()")
+
+
+def test_point_d_entree_reinstalle_le_modele_dsfr(monkeypatch, dossier_minimal):
+    # Le modèle « streamlit » remis par défaut avant l'exécution (ce que fait l'import du module plotly_chart
+    # de Streamlit) : le point d'entrée réinstalle « dsfr », et les graphiques de la page le portent.
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TDB_DONNEES", str(dossier_minimal))
+    monkeypatch.setattr(pio.templates, "default", "streamlit")
+    at = AppTest.from_file(str(RACINE / "tableau_de_bord.py"), default_timeout=240)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert pio.templates.default == "dsfr"
+    graphiques = at.get("plotly_chart")
+    assert graphiques, "la Vue nationale affiche au moins un graphique"
+    for g in graphiques:
+        modele = json.loads(g.proto.spec)["layout"]["template"]["layout"]
+        assert modele["separators"] == ", "
+        assert [c.upper() for c in modele["colorway"]] == theme.PALETTE_CATEGORIELLE
 
 
 def test_donnees_requetes_cartes_sans_streamlit():

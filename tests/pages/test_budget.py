@@ -16,6 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from interface import format as fmt
+from requetes import budget
+from requetes.jeu import JeuDeDonnees
 from tests.fabrique import FORFAIT, ecrire_jeu, jeu_minimal
 from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
     contenu_telechargement,
@@ -74,6 +76,16 @@ def textes(at: AppTest) -> str:
     morceaux = [m.value for m in at.markdown] + [m.value for m in at.caption]
     morceaux += [m.value for m in at.info] + [m.value for m in at.warning] + [m.value for m in at.success]
     return normal("\n".join(morceaux))
+
+
+def graphiques(at: AppTest) -> list[str]:
+    """Clés des graphiques Plotly affichés, dans l'ordre de la page."""
+    return [g.key for g in at.get("plotly_chart")]
+
+
+def onglets_remplis(at: AppTest) -> list[str]:
+    """Les onglets de la page qui ont un contenu : seul l'onglet ouvert est calculé et affiché."""
+    return [o.label for o in at.tabs if o.label in ONGLETS and len(o.children)]
 
 
 def tableau_avec(at: AppTest, *colonnes: str) -> pl.DataFrame:
@@ -169,11 +181,38 @@ def test_demo_chiffres_de_l_accord(monkeypatch, dossier_demo):
     t = textes(at)
     assert "325 ETP prévus × 45 000 € de forfait = 14 625 000 € (14,625 M€)" in t
     assert "125 000 € (0,125 M€) de plus que les 14 500 000 € (14,5 M€)" in t
-    # La cascade et les tableaux sont là, sans erreur, dans chaque onglet
-    assert len(at.get("plotly_chart")) >= 1
+    # Chaque onglet montre son propre contenu, et lui seul : son titre, ses graphiques, ses tableaux
+    assert onglets_remplis(at) == [ONGLETS[0]]
+    assert graphiques(at) == ["budget_cascade"]
+    assert tableau_avec(at, "Libellé", "Montant (€)", "Part (%)").height >= 4  # décomposition
+    tableau_avec(at, "Référence", "Valeur de référence", "Comparé à")  # rapprochement
+    assert not budget.anomalies(JeuDeDonnees(dossier_demo), annee).height  # la démo n'en a pas cette année
+    attendus = {  # onglet : (début du titre, graphiques, colonnes d'un tableau attendu ou None)
+        "Territoires": ("Du national à la Mission Locale (France entière", ["budget_soleil"],
+                        ("Région", "Part de l'enveloppe (€)")),
+        "Ratios par ML": ("Ratios par Mission Locale (France entière", ["budget_boites"],
+                          ("Libellé", "1er quartile")),
+        "Agents et subventions": ("Agents affectés et subventions au fil des années",
+                                  ["budget_series_etp", "budget_series_ml"], ("Année", "ETP affectés")),
+        "Simulateur": (f"Simulateur : des agents affectés aux subventions ({annee})", [], None),
+        "Anomalies": (f"Anomalies (France entière, {annee})", [], None),
+    }
     for onglet in ONGLETS[1:]:
         aller(at, onglet)
-        assert at.dataframe or at.info or at.success or at.get("plotly_chart"), onglet
+        titre, cles, colonnes = attendus[onglet]
+        assert onglets_remplis(at) == [onglet]
+        assert at.subheader[0].value.startswith(titre), onglet
+        assert graphiques(at) == cles, onglet
+        if colonnes:
+            assert tableau_avec(at, *colonnes).height > 0, onglet
+        else:
+            assert not at.dataframe, onglet
+    # les deux onglets sans tableau : le simulateur attend un choix, les anomalies sont absentes
+    aller(at, "Simulateur")
+    assert at.radio(key="budget_sim_perimetre").value == "ml"
+    assert [i.value for i in at.info] == ["Choisissez une ou plusieurs Missions Locales, ou un autre périmètre."]
+    aller(at, "Anomalies")
+    assert [s.value for s in at.success] == [f"Aucune anomalie pour France entière en {annee}."]
 
 
 @pytest.mark.parametrize(("annee", "region"), [(2015, None), (2024, "53"), (2020, "01")])

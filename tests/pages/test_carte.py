@@ -88,17 +88,47 @@ def test_clic_equivalent_selection_montre_le_detail(monkeypatch, dossier_minimal
 
 
 def test_la_selection_du_callback_de_clic(monkeypatch, dossier_minimal_module):
-    """Un clic sur la carte passe par le rappel ``_sur_clic`` : il lit ce que rend streamlit-folium
-    (``last_active_drawing``, seul objet demandé : pas de réexécution au déplacement ni au zoom) et
-    pose la sélection ; la page se réexécute avec le détail."""
-    source = (RACINE / "pages" / "carte.py").read_text(encoding="utf-8")
-    assert 'returned_objects=["last_active_drawing"]' in source
-    assert "on_change=_sur_clic" in source
+    """Un clic sur la carte passe par le rappel donné à streamlit-folium : la page ne lui demande que
+    ``last_active_drawing`` (pas de réexécution au déplacement ni au zoom) ; son rappel, appelé avec ce que
+    rend le composant pour un clic sur le 90, pose la sélection, et la page réexécutée montre le détail.
+    Un clic hors territoire (lieu d'accueil, fond de carte) ne change rien."""
+    import streamlit as st
+    import streamlit_folium
+
+    vrai_st_folium = streamlit_folium.st_folium
+    options_recues: list[dict] = []
+    clics: list[dict] = []
+
+    def st_folium(carte, **options):
+        # Le composant, sauf quand un clic est en attente : on fait alors ce que fait Streamlit quand le
+        # composant renvoie une valeur nouvelle (la valeur sous sa clé, puis le rappel on_change).
+        options_recues.append(options)
+        if not clics:
+            return vrai_st_folium(carte, **options)
+        st.session_state[options["key"]] = clics.pop()
+        options["on_change"]()
+        return None
+
+    monkeypatch.setattr(streamlit_folium, "st_folium", st_folium)
     at = _ouvrir(monkeypatch, dossier_minimal_module)
-    at.session_state["carte_territoire"] = "90"  # ce que fait _sur_clic pour un clic sur le 90
+    assert options_recues and options_recues[-1]["returned_objects"] == ["last_active_drawing"]
+    assert callable(options_recues[-1]["on_change"])
+    assert at.selectbox(key="carte_territoire").value is None
+
+    clics.append({"last_active_drawing": {"type": "Feature", "properties": {"code": "90", "maille": "departement"}}})
     at.run()
     _sans_erreur(at)
+    assert not clics and at.session_state["carte_territoire"] == "90"  # le rappel a posé la sélection
+    at.run()
+    _sans_erreur(at)
+    assert at.selectbox(key="carte_territoire").value == "90"
     assert "Territoire de Belfort" in [s.value for s in at.subheader]
+
+    clics.append({"last_active_drawing": {"type": "Feature", "properties": {"nom": "Agence"}}})  # hors territoire
+    at.run()
+    at.run()
+    _sans_erreur(at)
+    assert at.selectbox(key="carte_territoire").value == "90"
 
 
 @pytest.mark.parametrize("maille", ["region", "departement", "ml"])

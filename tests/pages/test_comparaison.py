@@ -6,7 +6,8 @@ comme en vrai, sur le jeu de démonstration national (437 ML, 101 départements,
   forme à la française ;
 - aller-retour d'URL : une comparaison réglée par les widgets, rouverte depuis les paramètres d'URL que
   le navigateur écrit (libellés des options), donne les mêmes réglages et le même tableau ;
-- aucune exception, quelle que soit la combinaison (maille × vue × période × options).
+- chaque combinaison (maille × vue × période × options) s'ouvre sans exception, avec les réglages de
+  l'URL, et montre le contenu de la vue demandée (graphiques, tableaux, messages), et de nulle autre.
 """
 
 from __future__ import annotations
@@ -253,24 +254,80 @@ def test_cas_limites(demo):
     assert options[: len(bretagne)] == bretagne
 
 
+def onglets_remplis(at: AppTest) -> list[str]:
+    """Les vues qui ont un contenu : seule la vue ouverte est calculée et affichée."""
+    return [o.label for o in at.tabs if o.label in VUES and len(o.children)]
+
+
+def graphiques(at: AppTest) -> set[str]:
+    return {g.key for g in at.get("plotly_chart")}
+
+
+def ouvrir_vue(jeu: JeuDeDonnees, maille: str, debut: int, choix: list[str], vue: str, **options) -> AppTest:
+    """La page ouverte par l'URL sur une vue : les réglages demandés sont appliqués, seule cette vue est remplie."""
+    at = ouvrir({"cmp_maille": C.LIBELLES_MAILLES[maille], f"cmp_territoires_{maille}": libelles(jeu, maille, choix),
+                 "cmp_debut": str(debut), "cmp_vue": vue, **options})
+    assert onglets_remplis(at) == [vue], (maille, debut, vue, options)
+    assert at.segmented_control(key="cmp_maille").value == maille
+    assert at.multiselect(key=f"cmp_territoires_{maille}").value == choix
+    assert at.selectbox(key="cmp_debut").value == debut
+    return at
+
+
 @pytest.mark.parametrize("maille", C.MAILLES_COMPARAISON)
-def test_aucune_exception_sur_les_combinaisons(demo, maille):
+def test_chaque_combinaison_montre_sa_vue(demo, maille):
+    """Chaque combinaison (maille × vue × période × options) s'ouvre depuis l'URL sans exception, avec les
+    réglages demandés, et montre le contenu de la vue demandée, et de nulle autre."""
     _, jeu = demo
     annees = I.annees_disponibles(jeu)
-    terr = C.territoires(jeu, maille)["code"].to_list()
-    libelle_maille = C.LIBELLES_MAILLES[maille]
+    fin = annees[-1]
+    terr = C.territoires(jeu, maille)
+    codes_terr = terr["code"].to_list()
+    inds = list(C.INDICATEURS_PAR_DEFAUT)
     # sans territoire sur l'année ; trois territoires sur toute la période du jeu
-    for debut, choix in ((annees[-1], []), (annees[0], terr[:3])):
-        for vue in VUES:
-            params = {"cmp_maille": libelle_maille, f"cmp_territoires_{maille}": libelles(jeu, maille, choix),
-                      "cmp_vue": vue, "cmp_debut": str(debut)}
-            if vue == "Évolution":
-                for pas in ("Par année", "Par mois"):
-                    ouvrir({**params, "cmp_pas": pas})
-            elif vue == "Territoires comparables":
-                for perimetre in ("Partout", "Même région"):
-                    ouvrir({**params, "cmp_perimetre": perimetre})
-            elif vue == "Nuage de points":
-                ouvrir({**params, "cmp_x": libelle_indicateur("nb_ml"), "cmp_y": libelle_indicateur("nb_ml")})
+    for debut, choix in ((fin, []), (annees[0], codes_terr[:3])):
+        reglages = (jeu, maille, debut, choix)
+        at = ouvrir_vue(*reglages, "Tableau")
+        assert not graphiques(at)
+        assert len(tableau(at).columns) == 2 + len(choix)  # Indicateur, France, puis un par territoire
+        assert tableau(at)["Indicateur"].tolist() == [REGISTRE[c].libelle for c in inds]
+        assert len(at.dataframe) == (2 if choix else 1)  # le détail, seulement avec des territoires
+        assert any("Choisissez jusqu'à 12 territoires" in t for t in textes(at, "info")) == (not choix)
+
+        at = ouvrir_vue(*reglages, "Barres")
+        assert graphiques(at) == ({f"cmp_barres_{c}" for c in inds} if choix else set())
+        assert any("Choisissez des territoires" in t for t in textes(at, "info")) == (not choix)
+
+        at = ouvrir_vue(*reglages, "Distribution")  # toute la maille, avec ou sans territoire choisi
+        assert graphiques(at) == {f"cmp_boite_{c}" for c in inds}
+        assert at.dataframe[0].value["Indicateur"].tolist() == [REGISTRE[c].libelle for c in inds]
+
+        for pas, code_pas in (("Par année", "annee"), ("Par mois", "mois")):
+            at = ouvrir_vue(*reglages, "Évolution", cmp_pas=pas)
+            assert at.segmented_control(key="cmp_pas").value == code_pas
+            assert graphiques(at) == {"cmp_serie_graphique"}
+
+        nb_ml = libelle_indicateur("nb_ml")
+        at = ouvrir_vue(*reglages, "Nuage de points", cmp_x=nb_ml, cmp_y=nb_ml)
+        assert (at.selectbox(key="cmp_x").value, at.selectbox(key="cmp_y").value) == ("nb_ml", "nb_ml")
+        assert graphiques(at) == {"cmp_nuage_graphique"}
+
+        for perimetre, code_perimetre in (("Partout", "france"), ("Même région", "region")):
+            at = ouvrir_vue(*reglages, "Territoires comparables", cmp_perimetre=perimetre)
+            assert not graphiques(at)
+            reference = at.selectbox(key=f"cmp_reference_{maille}").value
+            if choix:
+                assert reference == choix[0]  # le premier territoire choisi sert de référence
+            region = None
+            if maille == "region":  # pas de périmètre à choisir entre régions : toute la France
+                assert "cmp_perimetre" not in {w.key for w in at.get("segmented_control")}
             else:
-                ouvrir(params)
+                assert at.segmented_control(key="cmp_perimetre").value == code_perimetre
+                if code_perimetre == "region":
+                    region = terr.filter(pl.col("code") == reference)["code_region"].item()
+            voisins = C.comparables(jeu, maille, reference, debut, fin, 10, region)
+            assert voisins.height > 1
+            affiches = at.dataframe[0].value["Code"].tolist()
+            assert affiches == voisins["code"].to_list()
+            if region is not None:  # « Même région » : tous les voisins sont de la région de la référence
+                assert set(terr.filter(pl.col("code").is_in(affiches))["code_region"]) == {region}
