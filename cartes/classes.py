@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import mapclassify
 import numpy as np
 
-from interface.theme import PALETTE_DIVERGENTE, PALETTE_SEQUENTIELLE
+from presentation.theme import PALETTE_DIVERGENTE, PALETTE_SEQUENTIELLE
 
 METHODES: dict[str, str] = {
     "quantiles": "Quantiles",

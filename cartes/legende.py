@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cartes.classes import COULEUR_ABSENT, Classement
 from cartes.couches import echapper
-from interface.format import format_valeur, nombre
+from presentation.format import format_valeur, nombre
 
 # Unités de comptage : la légende les dit une fois (« En jeunes ») au lieu de les répéter par classe.
 _UNITES_EN_TETE = {"jeunes", "ML", "accords", "communes", "ETP", "km", "sites", "agences", "habitants",
@@ -12,7 +12,7 @@ _UNITES_EN_TETE = {"jeunes", "ML", "accords", "communes", "ETP", "km", "sites", 
 
 
 def texte_valeur(valeur, unite: str, decimales: int | None = None, avec_unite: bool = True) -> str:
-    """Une valeur d'indicateur en français avec son unité (``interface.format.format_valeur``)."""
+    """Une valeur d'indicateur en français avec son unité (``presentation.format.format_valeur``)."""
     if unite == "km":
         if valeur is None:
             return format_valeur(None, unite)

@@ -32,8 +32,8 @@ from cartes.geometries import (
 from cartes.legende import texte_valeur
 from donnees import referentiel
 from donnees.contrat import LIBELLES_TYPE_SITE, TYPES_SITE
-from interface.format import nombre
-from interface.format import textes as textes_ligne_a_ligne
+from presentation.format import nombre
+from presentation.format import textes as textes_ligne_a_ligne
 from requetes import acces, alertes, indicateurs
 from requetes.jeu import JeuDeDonnees
 

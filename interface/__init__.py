@@ -1,9 +1,10 @@
 """Aides Streamlit partagées par toutes les pages (le cadre : thème, filtres, chargement, pied).
 
-- ``interface.format`` : mise en forme française, sans Streamlit — ``euros``, ``nombre``,
-  ``pourcentage``, ``pour_mille``, ``points``, ``date_mois``, ``periode``,
-  ``format_valeur(valeur, unite)`` (unités du registre), ``ecart(valeur, unite)``.
-- ``interface.theme`` : couleurs DSFR, modèle Plotly « dsfr » (par défaut), ``afficher_graphique(fig)``.
+- ``presentation.format`` (couche du dessous, sans Streamlit) : mise en forme française — ``euros``,
+  ``nombre``, ``pourcentage``, ``pour_mille``, ``points``, ``date_mois``, ``periode``,
+  ``format_valeur(valeur, unite)`` (unités du registre), ``ecart(valeur, unite)``, échappements.
+- ``interface.theme`` : couleurs DSFR (de ``presentation.theme``), modèle Plotly « dsfr » fait modèle
+  par défaut, ``afficher_graphique(fig)``.
 - ``interface.graphiques`` : ``barres_territoires(df, unite, ...)``.
 - ``interface.chargement`` : jeu en service — ``jeu()``, ``etat_jeu()``, ``en_cache(fonction, ...)``.
 - ``interface.etat`` : filtres partagés — ``filtres()`` -> (année, code région ou None),
@@ -15,5 +16,5 @@
 - ``interface.telechargement`` : ``boutons_telechargement(df, nom, cle=...)``, ``en_csv``, ``en_xlsx``.
 - ``interface.pied``, ``interface.erreurs``, ``interface.garde`` : utilisés par le point d'entrée.
 
-Ce module n'importe rien : ``interface.format`` reste utilisable sans Streamlit.
+Ce module n'importe rien.
 """

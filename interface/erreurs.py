@@ -8,7 +8,7 @@ from pathlib import PurePath
 import polars as pl
 import streamlit as st
 
-from interface import format as fmt
+from presentation import format as fmt
 from interface.chargement import EtatJeu, ProblemeChargement
 
 MAX_DETAILLES = 30

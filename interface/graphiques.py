@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from interface import format as fmt
+from presentation import format as fmt
 from interface import theme
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from interface import format as fmt
+from presentation import format as fmt
 
 COULEUR_SELON_SENS = {1: "normal", -1: "inverse", 0: "off"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from interface import format as fmt
+from presentation import format as fmt
 from interface.chargement import EtatJeu
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from interface import format as fmt
+from presentation import format as fmt
 
 
 def texte_ecart_valorisation(chiffres: dict) -> str | None:

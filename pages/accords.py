@@ -10,7 +10,7 @@ import streamlit as st
 
 from donnees.contrat import LIBELLES_MODALITE, LIBELLES_PARTICIPATION, MODALITES_MOYENS
 from interface import chargement, etat
-from interface import format as fmt
+from presentation import format as fmt
 from interface.entete import entete
 from interface.metriques import metrique
 from interface.telechargement import boutons_telechargement

@@ -9,7 +9,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from interface import chargement, etat
-from interface import format as fmt
+from presentation import format as fmt
 from interface.entete import entete
 from interface.telechargement import boutons_telechargement
 from interface.theme import (

@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from interface import chargement, etat, navigation
-from interface import format as fmt
+from presentation import format as fmt
 from interface import theme
 from interface.entete import entete
 from interface.graphiques import barres_territoires

@@ -21,7 +21,7 @@ from babel.dates import format_datetime
 from donnees import import_securise, versions
 from donnees.contrat import NOMS_TABLES, TABLES
 from interface import chargement
-from interface import format as fmt
+from presentation import format as fmt
 from interface.entete import entete
 from requetes import jeu as module_jeu
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from donnees.contrat import LIBELLES_MOTIF, MOTIFS, SENS
 from interface import chargement, etat
-from interface import format as fmt
+from presentation import format as fmt
 from interface.entete import entete
 from interface.graphiques import barres_territoires
 from interface.metriques import metrique_chiffre

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from interface import chargement, etat, navigation
-from interface import format as fmt
+from presentation import format as fmt
 from interface.entete import entete
 from interface.metriques import metrique
 from interface.navigation import lien_page

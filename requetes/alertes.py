@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import polars as pl
 
 from donnees.contrat import LIBELLES_STATUT
-from interface.format import ESPACE, nombre, pourcentage
+from presentation.format import ESPACE, nombre, pourcentage
 from requetes import acces
 from requetes.jeu import JeuDeDonnees
 
@@ -212,7 +212,7 @@ def _seuil(p: float, unite: str) -> str:
 
 
 def nombre_rapide(valeur: float, decimales: int = 1) -> str:
-    """Même texte que ``interface.format.nombre`` (arrondi des demis vers le haut, espace fine en
+    """Même texte que ``presentation.format.nombre`` (arrondi des demis vers le haut, espace fine en
     séparateur de milliers, virgule décimale), sans Babel : pour des dizaines de milliers de lignes."""
     d = Decimal(repr(float(valeur))).quantize(Decimal(1).scaleb(-decimales), rounding=ROUND_HALF_UP)
     if d == 0:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from interface import format as fmt
+from presentation import format as fmt
 from requetes import indicateurs
 from requetes.jeu import JeuDeDonnees
 

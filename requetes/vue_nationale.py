@@ -6,7 +6,7 @@
   la France (ils n'existent qu'à cette maille).
 - ``points_attention(jeu, annee, code_region=None)`` : 3 à 4 constats calculés, chacun avec sa règle.
 
-Aucune mise en forme ici (elle est faite par ``interface.format``) et aucun import de Streamlit.
+Aucune mise en forme ici (elle est faite par ``presentation.format``) et aucun import de Streamlit.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class PointAttention:
     """Un constat calculé sur les données.
 
     ``constat`` est un texte à trous ``{nom}`` ; ``valeurs[nom] = (valeur, unité)`` donne de quoi le
-    compléter : la page met en forme selon l'unité (``interface.format.format_valeur`` sans le libellé
+    compléter : la page met en forme selon l'unité (``presentation.format.format_valeur`` sans le libellé
     d'unité ; « nombre » = entier, « texte » = tel quel).
     ``regle`` dit comment le constat est calculé. ``niveau`` : « alerte » (à traiter), « info ».
     ``detail`` : les lignes concernées (territoires, ML), déjà triées. ``page`` : fichier de la page

@@ -1,5 +1,5 @@
 """Lire du Markdown Streamlit comme il s'affiche, pour les tests de l'échappement des textes venus des
-données ou saisis (``interface.format.echapper_markdown``).
+données ou saisis (``presentation.format.echapper_markdown``).
 
 CommonMark affiche tel quel tout caractère de ponctuation ASCII précédé d'une barre oblique inverse
 (https://spec.commonmark.org/0.31.2/#backslash-escapes) :

@@ -6,7 +6,7 @@ tournent en même temps (une salle de réunion entière), le thread d'une autre 
 peut attendre ce même pool (conversion d'un tableau pour ``st.dataframe``, lecture d'un cache) : les
 deux s'attendent l'un l'autre et le serveur se fige pour de bon (pola-rs/polars#26821). La règle qui
 garde le serveur sûr : le pool de Polars n'exécute jamais de Python ; la mise en forme en Python se
-fait après avoir sorti les valeurs de Polars (``interface.format.textes``).
+fait après avoir sorti les valeurs de Polars (``presentation.format.textes``).
 
 Ce test lit le code (arbre syntaxique) de tout le produit et échoue si un de ces appels revient.
 """
@@ -96,12 +96,12 @@ def test_aucune_fonction_python_dans_polars(fichier):
     assert not trouves, (
         "Fonction Python exécutée par Polars (risque de blocage du serveur avec plusieurs sessions, "
         "pola-rs/polars#26821) ; mettre en forme après avoir sorti les valeurs "
-        "(interface.format.textes) ou avec des expressions natives :\n" + "\n".join(trouves))
+        "(presentation.format.textes) ou avec des expressions natives :\n" + "\n".join(trouves))
 
 
 def test_le_produit_est_bien_parcouru():
     """Le contrôle porte sur tout le produit : pages, requêtes, cartes, interface, données."""
     noms = {str(f.relative_to(RACINE)) for f in fichiers_produit()}
     for attendu in ("tableau_de_bord.py", "pages/budget.py", "cartes/vue.py", "requetes/budget.py",
-                    "interface/format.py", "donnees/valider.py"):
+                    "presentation/format.py", "donnees/valider.py"):
         assert attendu in noms

@@ -20,7 +20,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from interface import format as fmt
+from presentation import format as fmt
 from interface import telechargement
 from interface.chargement import EtatJeu, ProblemeChargement
 from interface.erreurs import texte_probleme

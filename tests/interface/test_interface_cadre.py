@@ -14,7 +14,7 @@ import plotly.io as pio
 import polars as pl
 import pytest
 
-from interface import format as fmt
+from presentation import format as fmt
 from interface import navigation, telechargement, theme
 from interface.chargement import EtatJeu, ProblemeChargement, signature
 from interface.erreurs import tableau_problemes, texte_lignes, texte_probleme
@@ -177,9 +177,9 @@ def test_point_d_entree_reinstalle_le_modele_dsfr(monkeypatch, dossier_minimal):
 
 
 def test_donnees_requetes_cartes_sans_streamlit():
-    # donnees/, requetes/ et cartes/ n'importent pas Streamlit (README, guide des développeurs)
+    # donnees/, requetes/, presentation/ et cartes/ n'importent pas Streamlit (README, guide des développeurs)
     code = ("import sys, importlib, pkgutil, pathlib\n"
-            "for paquet in ('donnees', 'requetes', 'cartes'):\n"
+            "for paquet in ('donnees', 'requetes', 'presentation', 'cartes'):\n"
             "    for m in pkgutil.iter_modules([str(pathlib.Path(paquet))]):\n"
             "        importlib.import_module(f'{paquet}.{m.name}')\n"
             "print(sorted(n for n in sys.modules if n == 'streamlit' or n.startswith('streamlit.')))")

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import openpyxl
 import polars as pl
 
-from interface import format as fmt
+from presentation import format as fmt
 from tests.navigateur.harnais import attendre_fin_execution, ouvrir, verifier_sans_erreur
 from tests.requetes.test_accords import Reference as ReferenceAccords
 from tests.requetes.test_orientations import Reference as ReferenceOrientations

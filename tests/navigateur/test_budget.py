@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 
-from interface import format as fmt
+from presentation import format as fmt
 from tests.navigateur.harnais import attendre_fin_execution, ouvrir, verifier_sans_erreur
 
 ESPACES = str.maketrans({"\u202f": " ", "\u00a0": " "})

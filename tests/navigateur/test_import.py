@@ -16,7 +16,7 @@ import pytest
 
 from donnees import versions
 from donnees.contrat import NOMS_TABLES, TABLES
-from interface import format as fmt
+from presentation import format as fmt
 from requetes import jeu as module_jeu
 from tests.fabrique import ecrire_jeu, jeu_minimal, octets_parquet
 from tests.navigateur import harnais

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from interface import format as fmt
+from presentation import format as fmt
 from tests.fabrique import dossier_demo_partage, ecrire_jeu, jeu_accords_varies
 from tests.outils_markdown import texte_affiche
 from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from interface import format as fmt
+from presentation import format as fmt
 from requetes import budget
 from requetes.jeu import JeuDeDonnees
 from tests.fabrique import FORFAIT, ecrire_jeu, jeu_minimal

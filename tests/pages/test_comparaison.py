@@ -21,7 +21,7 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from donnees import referentiel
-from interface import format as fmt
+from presentation import format as fmt
 from requetes import comparaison as C
 from requetes import indicateurs as I
 from requetes.indicateurs import REGISTRE

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from donnees import versions
 from donnees.contrat import NOMS_TABLES, TABLES
-from interface import format as fmt
+from presentation import format as fmt
 from requetes import jeu as module_jeu
 from tests.fabrique import ecrire_jeu, empreinte_arborescence, jeu_minimal, octets_parquet
 from tests.outils_markdown import constructions_actives, texte_affiche, textes_markdown

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from donnees import referentiel
-from interface import format as fmt
+from presentation import format as fmt
 from tests.fabrique import dossier_demo_partage, ecrire_jeu, jeu_orientations_varie
 from tests.pages.test_accords import (
     ENTREE,

@@ -37,11 +37,11 @@ ENTREE = str(RACINE / "tableau_de_bord.py")
 DELAI = 600
 PIEGE = ("Mission Locale [piège](http://exemple.invalide) ![x](http://exemple.invalide/i.png) $x^2$ "
          "<b>gras</b>")
-# Forme échappée pour Markdown (interface.format.echapper_markdown) : chaque caractère spécial précédé d'une
+# Forme échappée pour Markdown (presentation.format.echapper_markdown) : chaque caractère spécial précédé d'une
 # barre oblique inverse, « http:// » coupé par une jointure invisible (U+2060).
 ECHAPPE = ("Mission Locale \\[piège\\]\\(http\\:\u2060//exemple\\.invalide\\) "
            "\\!\\[x\\]\\(http\\:\u2060//exemple\\.invalide/i\\.png\\) \\$x^2\\$ \\<b\\>gras\\</b\\>")
-# Forme échappée pour Plotly (interface.format.echapper_html) : « < » et « > » en entités.
+# Forme échappée pour Plotly (presentation.format.echapper_html) : « < » et « > » en entités.
 EN_HTML = ("Mission Locale [piège](http://exemple.invalide) ![x](http://exemple.invalide/i.png) $x^2$ "
            "&lt;b&gt;gras&lt;/b&gt;")
 AGENCE = '=HYPERLINK("http://exemple.invalide";"cliquez")'

@@ -19,7 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from donnees import referentiel
-from interface import format as fmt
+from presentation import format as fmt
 from interface import navigation
 from interface.metriques import parametres_metrique
 from tests.fabrique import ecrire_jeu, jeu_minimal

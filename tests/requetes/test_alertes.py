@@ -73,7 +73,7 @@ def test_parametre_inconnu_refuse(minimal):
 
 
 def test_nombre_rapide_identique_a_interface_format():
-    from interface.format import nombre
+    from presentation.format import nombre
 
     rng = np.random.default_rng(4)
     for v in [*rng.uniform(-20000, 20000, 3000), 0.05, 0.15, 0.25, 2.675, 999.95, 1234.45, -0.04]:

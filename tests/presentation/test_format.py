@@ -1,4 +1,4 @@
-"""Mise en forme française (interface/format.py) : chaque cas est écrit en toutes lettres."""
+"""Mise en forme française (presentation/format.py) : chaque cas est écrit en toutes lettres."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from interface import format as fmt
+from presentation import format as fmt
 
 F = "\u202f"  # espace fine insécable (milliers)
 E = "\u00a0"  # espace insécable (avant l'unité)
@@ -143,7 +143,7 @@ def test_ecart():
 def test_textes_ligne_a_ligne_hors_de_polars():
     import polars as pl
 
-    from interface.format import nombre, textes
+    from presentation.format import nombre, textes
 
     df = pl.DataFrame({"v": [1234.5, None, 2.0], "u": ["€", "%", "ETP"]})
     attendu = [f"{nombre(v, 1)} {u}" for v, u in zip([1234.5, None, 2.0], ["€", "%", "ETP"])]
@@ -160,7 +160,7 @@ def test_nombre_identique_a_babel_sur_des_milliers_de_valeurs():
 
     from babel.numbers import format_decimal
 
-    from interface.format import _decimal, nombre
+    from presentation.format import _decimal, nombre
 
     hasard = random.Random(20261205)
     valeurs = [0, -0.0, 0.5, -0.5, 1.005, 2.5, -2.5, 999.995, 1e15, -123456789.987, 12345.5, 1e-9, -1e-9]
