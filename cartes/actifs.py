@@ -17,7 +17,7 @@ licence BSD-2) ; un test vérifie qu'ils n'ont pas divergé.
 from __future__ import annotations
 
 import base64
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 RACINE = Path(__file__).resolve().parent.parent
@@ -44,7 +44,7 @@ def chemin(fichier: str) -> Path:
     return p
 
 
-@lru_cache(maxsize=None)
+@cache
 def _data_uri(fichier: str, type_mime: str) -> str:
     contenu = chemin(fichier).read_bytes()
     # le commentaire sourceMappingURL ferait chercher un fichier .map inexistant

@@ -89,7 +89,7 @@ def classer(valeurs, methode: str = METHODE_DEFAUT, nb_classes: int = NB_CLASSES
     presentes = ~np.isnan(y)
     classes = np.full(len(y), -1, dtype=int)
     if not presentes.any():
-        return Classement(methode, [], classes, [], [], int(len(y)))
+        return Classement(methode, [], classes, [], [], len(y))
     v = y[presentes]
     distinctes = np.unique(v)
     k = int(max(1, min(nb_classes, NB_CLASSES_MAX, len(distinctes))))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import shapely
@@ -64,7 +64,7 @@ def inverse_mercator(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return lon, lat
 
 
-@lru_cache(maxsize=None)
+@cache
 def _affine(code_departement: str) -> tuple[float, float, float, float, float]:
     """(échelle, x0 source, y0 source, x0 cadre, y0 cadre) en Web Mercator, territoire centré."""
     e = ENCARTS[code_departement]

@@ -17,7 +17,7 @@ sessions la demandent en même temps) : ne pas modifier les objets rendus.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -42,7 +42,7 @@ def arrondir(geoms: np.ndarray, decimales: int) -> np.ndarray:
     return shapely.transform(np.asarray(geoms, dtype=object), lambda c: np.round(c, decimales))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _communes() -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """(codes, géométries, index code -> rang) des communes qui ont une géométrie."""
     g = referentiel.geometries("commune")
@@ -172,7 +172,7 @@ def _sur_disque(maille: str, empreinte: str | None, calcul) -> gpd.GeoDataFrame:
     if chemin.is_file():
         try:
             return gpd.read_parquet(chemin)
-        except Exception:  # noqa: BLE001 — fichier de cache illisible : on recalcule
+        except Exception:
             pass
     gdf = calcul()
     cache.ecrire_atomique(chemin, lambda temporaire: gdf.to_parquet(temporaire, index=False))
@@ -205,7 +205,7 @@ def geometries_communes(codes) -> gpd.GeoDataFrame:
 
 
 def _calculer_non_couvertes(codes_non_couverts: tuple[str, ...]) -> gpd.GeoDataFrame:
-    codes_c, geoms_c, index = _communes()
+    _codes_c, geoms_c, index = _communes()
     par_dep: dict[str, list[int]] = {}
     for c in codes_non_couverts:
         i = index.get(c)
@@ -220,7 +220,7 @@ def _calculer_non_couvertes(codes_non_couverts: tuple[str, ...]) -> gpd.GeoDataF
     return _gdf(deps, geoms, drom=drom_deps, nb_communes=[len(par_dep[d]) for d in deps])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _departement_des_communes() -> dict[str, str]:
     c = referentiel.communes()
     return dict(zip(c["code_commune"].to_list(), c["code_departement"].to_list()))

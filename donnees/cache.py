@@ -24,6 +24,7 @@ calculs de ``requetes`` et ``cartes``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -32,8 +33,9 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 RACINE = Path(__file__).resolve().parent.parent
 DOSSIER_DEFAUT = RACINE / "donnees_locales" / "cache"
@@ -253,12 +255,10 @@ def ecrire_atomique(cible: Path, ecrire) -> bool:
         ecrire(Path(temporaire))
         os.replace(temporaire, cible)
         return True
-    except Exception as exc:  # noqa: BLE001 — un cache qui n'écrit pas ne doit rien casser
+    except Exception as exc:
         journal.warning("Écriture du cache impossible (%s) : %s", cible, exc)
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporaire)
-        except OSError:
-            pass
         return False
 
 

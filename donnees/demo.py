@@ -268,9 +268,7 @@ def _de(nom: str) -> str:
 
 # Communes en H aspiré (Insee, TNCC 0) qui peuvent donner leur nom à une ML
 H_ASPIRE = frozenset(
-    "Honfleur Hauts Haute Ham Hambach Hombourg Hem Hoymille Haguenau Herrlisheim Hilsenheim Hochfelden "
-    "Hœnheim Hœrdt Holtzheim Huttenheim Habsheim Hégenheim Hésingue Horbourg Huningue Houppeville "
-    "Houdan Hazebrouck".split()
+    ["Honfleur", "Hauts", "Haute", "Ham", "Hambach", "Hombourg", "Hem", "Hoymille", "Haguenau", "Herrlisheim", "Hilsenheim", "Hochfelden", "Hœnheim", "Hœrdt", "Holtzheim", "Huttenheim", "Habsheim", "Hégenheim", "Hésingue", "Horbourg", "Huningue", "Houppeville", "Houdan", "Hazebrouck"]
 )
 
 ARTICLES_TNCC = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
@@ -370,7 +368,6 @@ class _Territoires:
 
     def __init__(self, com: _Communes, rng: np.random.Generator):
         self.com = com
-        n = com.n
         # unité = EPCI ∩ département ; une commune sans EPCI prend l'unité de la plus proche
         cle = np.array([f"{e}|{d}" if e else "" for e, d in zip(com.epci, com.dep)], dtype=object)
         for i in np.flatnonzero(cle == ""):
@@ -811,7 +808,7 @@ class _Partenariat:
         statut = np.empty(nb, dtype=object)
         libres = np.arange(nb)
         for nom, part in STATUTS_FINAUX[1:]:
-            n = int(round(part * nb))
+            n = round(part * nb)
             cle = -0.8 * (self.qualite[libres] + effet_statut[ri[libres]]) + rng.gumbel(size=len(libres))
             choisis = libres[np.argsort(-cle, kind="stable")[:n]]
             statut[choisis] = nom
@@ -1133,9 +1130,8 @@ class _Orientations:
         entrees = base * saison[None, :] / normale * cible  # entrées attendues (nb, 12)
 
         cr_ml, cr_poids = self.creneau_ml, self.creneau_poids
-        nc = len(cr_ml)
         morceaux = []
-        for s, sens in enumerate(("ft_vers_ml", "ml_vers_ft")):
+        for s, _sens in enumerate(("ft_vers_ml", "ml_vers_ft")):
             mix = self.motifs_ft if s == 0 else self.motifs_ml  # (nb, 6)
             pacc = self.p_acc[:, None] * ACCEPTATION_MOTIF[None, :]
             pent = self.p_ent[:, None] * ENTREE_MOTIF[None, :]
@@ -1144,10 +1140,8 @@ class _Orientations:
                 pent = np.clip(pent + 0.02, 0, 0.98)
             pacc = np.clip(pacc, 0.3, 0.98)
             pent = np.clip(pent, 0.3, 0.98)
-            if s == 0:
-                vol = entrees / (self.p_acc * self.p_ent)[:, None]  # orientés attendus
-            else:
-                vol = entrees * self.part_ml_vers_ft[:, None]
+            # orientés attendus (sens FT → ML), ou part des entrées (sens ML → FT)
+            vol = entrees / (self.p_acc * self.p_ent)[:, None] if s == 0 else entrees * self.part_ml_vers_ft[:, None]
             # λ des orientés par (créneau, motif, mois)
             lam = vol[cr_ml][:, None, :] * cr_poids[:, None, None] * mix[cr_ml][:, :, None]  # (nc, 6, 12)
             lam = lam * rng.gamma(20.0, 1 / 20.0, lam.shape)

@@ -35,9 +35,10 @@ import stat
 import struct
 import unicodedata
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterable, Sequence
+from typing import BinaryIO
 
 from babel.numbers import format_decimal
 
@@ -108,7 +109,7 @@ class Limites:
     lignes_fichier: int = LIGNES_MAX_DEFAUT  # lignes d'un fichier Parquet (déclarées par ses métadonnées)
 
     @classmethod
-    def depuis_environnement(cls) -> "Limites":
+    def depuis_environnement(cls) -> Limites:
         return cls(taille_fichier=_mo_env("TDB_IMPORT_TAILLE_MAX_MO", TAILLE_MAX_MO_DEFAUT),
                    taille_totale=_mo_env("TDB_IMPORT_TOTAL_MAX_MO", TOTAL_MAX_MO_DEFAUT),
                    nb_entrees=_entier_env("TDB_IMPORT_ENTREES_MAX", NB_ENTREES_MAX_DEFAUT),
@@ -359,7 +360,7 @@ def _verifier_lignes(chemin: Path, fichier: str, limites: Limites) -> None:
 
         with open(chemin, "rb") as fh:
             nb = int(pq.ParquetFile(fh).metadata.num_rows)
-    except Exception as exc:  # noqa: BLE001 — tout échec de lecture du pied Parquet est un refus
+    except Exception as exc:
         raise _Refus(_erreur("fichier_illisible", fichier,
                              f"{fichier} : fichier illisible, métadonnées Parquet corrompues (détail technique : "
                              f"{_montrer(str(exc), 160)}). Attendu : un fichier Parquet complet, écrit par un "
@@ -677,7 +678,7 @@ def _terminer(racine: Path, fichiers: dict[str, Path], *, source: dict, auteur: 
             f"({_montrer(str(exc), 200)}). Ce n'est pas un défaut des fichiers. Rien n'a changé : la version en "
             "service reste en place. Réessayez l'import ; si cela persiste, vérifiez la mémoire et le disque.")],
             list(avertissements), importees=tuple(n for n in NOMS_TABLES if n in fichiers))
-    except Exception as exc:  # noqa: BLE001 — un contrôle qui casse refuse l'import, sans trace à l'écran
+    except Exception as exc:
         return ResultatImport(False, [_erreur(
             "controle_impossible", None,
             f"Le contrôle du jeu proposé a échoué ({type(exc).__name__} : {_montrer(str(exc), 200)}). Rien n'a "

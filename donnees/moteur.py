@@ -18,6 +18,7 @@ Une valeur illisible, nulle ou négative remet la valeur par défaut.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -33,10 +34,8 @@ def _memoire_disponible() -> int | None:
     """Octets de mémoire vive utilisables : la mémoire de la machine, ou le plafond du conteneur
     (cgroup v2 ``memory.max`` ou v1 ``memory.limit_in_bytes``) s'il est plus bas ; None si inconnue."""
     candidats = []
-    try:
+    with contextlib.suppress(ValueError, OSError, AttributeError):
         candidats.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):
-        pass
     for fichier in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
         try:
             texte = Path(fichier).read_text(encoding="ascii").strip()

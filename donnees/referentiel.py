@@ -8,7 +8,7 @@ Les codes sont du texte avec zéros initiaux ("01001", "2A004", "97411", "2A", "
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -44,32 +44,32 @@ def fichiers_tabulaires() -> dict[str, Path]:
     return {cle: _chemin(nom) for cle, nom in _TABULAIRES.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def communes() -> pl.DataFrame:
     """code_commune, nom_commune, code_departement, code_region, code_epci (nullable), population (Int64),
     latitude, longitude (point dans la commune, WGS84), superficie_km2."""
     return pl.read_parquet(_chemin(_TABULAIRES["communes"]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def departements() -> pl.DataFrame:
     """code_departement, nom_departement, code_region."""
     return pl.read_parquet(_chemin(_TABULAIRES["departements"]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def regions() -> pl.DataFrame:
     """code_region, nom_region."""
     return pl.read_parquet(_chemin(_TABULAIRES["regions"]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def epci() -> pl.DataFrame:
     """code_epci, nom_epci, type_epci (CC, CA, CU, ME)."""
     return pl.read_parquet(_chemin(_TABULAIRES["epci"]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def geometries(maille: str):
     """GeoDataFrame EPSG:4326 (colonnes "code", "geometry") pour maille "commune", "departement" ou "region".
 
@@ -88,7 +88,7 @@ def geometries(maille: str):
     return gdf
 
 
-@lru_cache(maxsize=None)
+@cache
 def manifeste() -> dict:
     """Contenu de MANIFESTE.json (source, date de construction, comptes, tailles, tolérances)."""
     return json.loads(_chemin("MANIFESTE.json").read_text(encoding="utf-8"))

@@ -47,10 +47,11 @@ import stat
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import polars as pl
 
@@ -344,15 +345,14 @@ def verrou(racine: Path) -> Iterator[None]:
     """Verrou exclusif des écritures du magasin (entre fils et entre processus)."""
     racine = Path(racine)
     racine.mkdir(parents=True, exist_ok=True)
-    with _VERROU_FILS:
-        with open(racine / FICHIER_VERROU, "a+b") as fh:
+    with _VERROU_FILS, open(racine / FICHIER_VERROU, "a+b") as fh:
+        if fcntl is not None:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
             if fcntl is not None:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                if fcntl is not None:
-                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _nettoyer_restes(racine: Path) -> None:
@@ -405,7 +405,7 @@ def sha256(chemin: Path) -> str:
 
 
 def _horodatage() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _prochain_numero(racine: Path) -> int:
@@ -720,7 +720,7 @@ def _verifier_vue(racine: Path, en_service: Version | None, attendue) -> str | N
 def creer_version(racine: Path, fichiers: dict[str, Path], *, source: dict, auteur: str = "",
                   commentaire: str = "", base: Path | str | None = None, mettre_en_service: bool = True,
                   controle: Callable[[Path], list[Anomalie]] | None = None,
-                  attendue: str | None | _SansCondition = SANS_CONDITION) -> ResultatVersion:
+                  attendue: str | _SansCondition | None = SANS_CONDITION) -> ResultatVersion:
     """Crée une version à partir de ``fichiers`` ({table: chemin d'un Parquet}) et la met en service.
 
     - Les tables absentes de ``fichiers`` sont reprises de la version en service (ou, magasin vide, du
@@ -788,7 +788,7 @@ def creer_version(racine: Path, fichiers: dict[str, Path], *, source: dict, aute
 
 def remettre_en_service(racine: Path, identifiant: str, *, auteur: str = "",
                         base: Path | str | None = None,
-                        attendue: str | None | _SansCondition = SANS_CONDITION) -> Version:
+                        attendue: str | _SansCondition | None = SANS_CONDITION) -> Version:
     """Remet la version ``identifiant`` en service (le pointeur seul change). Vérifie d'abord que ses
     fichiers sont intacts (empreintes SHA-256 du manifeste) ; ``ValueError`` en français sinon.
     ``attendue`` : la version en service que l'utilisateur voyait ; si elle a changé entre-temps,

@@ -26,10 +26,11 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 
@@ -206,7 +207,7 @@ def _valider(dossier: str, sig: Signature, demo: bool) -> EtatJeu:
     texte = ""
     try:
         texte = rapport.texte()
-    except Exception:  # noqa: BLE001
+    except Exception:
         texte = ""
     return EtatJeu(
         dossier=chemin,
@@ -233,7 +234,7 @@ def preparer() -> EtatJeu:
     if demo and not demo_complete(dossier):
         try:
             _generer_demo_avec_progression(dossier)
-        except Exception as exc:  # noqa: BLE001 — montré en français, sans trace
+        except Exception as exc:
             erreur = ProblemeChargement(
                 niveau="erreur", fichier=None, colonne=None, regle="demo_impossible",
                 message=f"La création du jeu de démonstration dans {dossier} a échoué : "
@@ -270,7 +271,7 @@ def _valider_avec_reprises(dossier: Path, sig: Signature, demo: bool) -> EtatJeu
             return _valider(str(dossier), sig, demo)
         except ErreurMoteur as exc:
             derniere = exc
-        except Exception as exc:  # noqa: BLE001 — un validateur qui casse ne doit pas montrer de trace
+        except Exception as exc:
             derniere = exc
             break  # erreur imprévue : la même à chaque essai, inutile d'insister tout de suite
     panne = isinstance(derniere, ErreurMoteur)

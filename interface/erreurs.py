@@ -8,8 +8,8 @@ from pathlib import PurePath
 import polars as pl
 import streamlit as st
 
-from presentation import format as fmt
 from interface.chargement import EtatJeu, ProblemeChargement
+from presentation import format as fmt
 
 MAX_DETAILLES = 30
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from presentation import format as fmt
 from interface import theme
+from presentation import format as fmt
 
 
 def barres_territoires(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from presentation import format as fmt
 from interface.chargement import EtatJeu
+from presentation import format as fmt
 
 
 def _version(etat: EtatJeu):

@@ -60,13 +60,13 @@ def _precharger() -> None:
     for nom in MODULES:
         try:
             importlib.import_module(nom)
-        except Exception as exc:  # noqa: BLE001 — voir la docstring du module
+        except Exception as exc:
             journal.warning("Préchargement de %s impossible : %s", nom, exc)
     try:
         from cartes import geometries
 
         geometries.geometries_navigateur("departement")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         journal.warning("Préchargement des contours impossible : %s", exc)
 
 
@@ -74,7 +74,7 @@ def _importer_modules_sondes() -> None:
     for nom in IMPORTS_DIRECTS:
         try:
             importlib.import_module(nom)
-        except Exception as exc:  # noqa: BLE001 — voir la docstring du module
+        except Exception as exc:
             journal.warning("Import de %s impossible : %s", nom, exc)
 
 

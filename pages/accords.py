@@ -10,7 +10,6 @@ import streamlit as st
 
 from donnees.contrat import LIBELLES_MODALITE, LIBELLES_PARTICIPATION, MODALITES_MOYENS
 from interface import chargement, etat
-from presentation import format as fmt
 from interface.entete import entete
 from interface.metriques import metrique
 from interface.telechargement import boutons_telechargement
@@ -23,6 +22,7 @@ from interface.theme import (
     TEXTE,
     afficher_graphique,
 )
+from presentation import format as fmt
 from requetes import accords as A
 
 ONGLETS = ("Situation", "Historique", "Accords par ML", "Contenus", "Échéances", "ML sans accord")

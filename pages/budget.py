@@ -9,7 +9,6 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from interface import chargement, etat
-from presentation import format as fmt
 from interface.entete import entete
 from interface.telechargement import boutons_telechargement
 from interface.theme import (
@@ -20,6 +19,7 @@ from interface.theme import (
     ROUGE_MARIANNE,
     afficher_graphique,
 )
+from presentation import format as fmt
 from requetes import budget
 
 MENTHE = "#009081"
@@ -83,9 +83,7 @@ def _texte(df: pl.DataFrame, unites: dict[str, str]) -> pl.DataFrame:
             continue
         if u == "€":
             f = _montant
-        elif u == "%":
-            f = lambda v: fmt.nombre(v, 1)  # noqa: E731
-        elif u == "ETP":
+        elif u == "%" or u == "ETP":
             f = lambda v: fmt.nombre(v, 1)  # noqa: E731
         elif u == "entier":
             f = lambda v: fmt.nombre(v, 0)  # noqa: E731

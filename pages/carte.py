@@ -17,9 +17,9 @@ from cartes import actifs, carte, vue
 from cartes.classes import AIDE_METHODES, METHODES, NB_CLASSES_DEFAUT, NB_CLASSES_MAX
 from donnees.contrat import LIBELLES_TYPE_SITE, TYPES_SITE
 from interface import chargement, etat
-from presentation import format as fmt
 from interface.entete import entete
 from interface.telechargement import en_csv, en_xlsx, nom_fichier
+from presentation import format as fmt
 from requetes import acces, alertes, indicateurs
 
 CLE_CARTE = "carte_folium"

@@ -12,12 +12,11 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from interface import chargement, etat, navigation
-from presentation import format as fmt
-from interface import theme
+from interface import chargement, etat, navigation, theme
 from interface.entete import entete
 from interface.graphiques import barres_territoires
 from interface.telechargement import boutons_telechargement, en_csv, en_xlsx, nom_fichier
+from presentation import format as fmt
 from requetes import comparaison as C
 from requetes.indicateurs import REGISTRE
 

@@ -21,8 +21,8 @@ from babel.dates import format_datetime
 from donnees import import_securise, versions
 from donnees.contrat import NOMS_TABLES, TABLES
 from interface import chargement
-from presentation import format as fmt
 from interface.entete import entete
+from presentation import format as fmt
 from requetes import jeu as module_jeu
 
 CLE_COMPTE_RENDU = "donnees_compte_rendu"
@@ -48,7 +48,7 @@ def import_autorise() -> bool:
         return import_securise.import_autorise_env()
     try:
         valeur = st.secrets.get("import_autorise", False)
-    except Exception:  # noqa: BLE001 — pas de fichier de secrets : réglage absent, donc désactivé
+    except Exception:
         return False
     return str(valeur).strip().lower() in import_securise.VALEURS_VRAIES
 
@@ -58,7 +58,7 @@ def utilisateur_connecte() -> str:
     try:
         if st.user.get("is_logged_in"):
             return str(st.user.get("email") or st.user.get("name") or "")
-    except Exception:  # noqa: BLE001 — authentification non configurée
+    except Exception:
         pass
     return ""
 

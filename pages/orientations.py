@@ -10,7 +10,6 @@ import streamlit as st
 
 from donnees.contrat import LIBELLES_MOTIF, MOTIFS, SENS
 from interface import chargement, etat
-from presentation import format as fmt
 from interface.entete import entete
 from interface.graphiques import barres_territoires
 from interface.metriques import metrique_chiffre
@@ -22,6 +21,7 @@ from interface.theme import (
     ROUGE_MARIANNE,
     afficher_graphique,
 )
+from presentation import format as fmt
 from requetes import orientations as O
 
 ONGLETS = ("Flux mensuels", "Entonnoir et pertes", "Motifs", "Objectif annuel", "Doubles accompagnements")

@@ -10,11 +10,11 @@ import polars as pl
 import streamlit as st
 
 from interface import chargement, etat, navigation
-from presentation import format as fmt
 from interface.entete import entete
 from interface.metriques import metrique
 from interface.navigation import lien_page
 from interface.telechargement import boutons_telechargement
+from presentation import format as fmt
 from requetes import comparaison as C
 from requetes.indicateurs import REGISTRE, THEMES
 

@@ -3,13 +3,13 @@
 import streamlit as st
 
 from interface import chargement, etat
-from presentation import format as fmt
 from interface.entete import entete
 from interface.graphiques import barres_territoires
 from interface.metriques import metrique_chiffre, texte_point
 from interface.navigation import lien_page
 from interface.theme import afficher_graphique
 from interface.vue_nationale import texte_ecart_valorisation, texte_etp, texte_objectif
+from presentation import format as fmt
 from requetes import indicateurs, vue_nationale
 
 f = etat.filtres_complets()

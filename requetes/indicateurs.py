@@ -34,23 +34,23 @@ from requetes.mesures import (
 )
 
 __all__ = [
-    "MAILLES",
     "LIBELLES_MAILLE",
-    "THEMES",
+    "MAILLES",
     "REGISTRE",
-    "Indicateur",
+    "THEMES",
     "Chiffre",
     "ErreurRequete",
+    "Indicateur",
+    "annees_disponibles",
+    "departements",
     "indicateur",
-    "valeurs",
-    "tableau",
+    "missions_locales",
+    "regions",
     "serie_annuelle",
     "series_mensuelles",
     "synthese_nationale",
-    "annees_disponibles",
-    "regions",
-    "departements",
-    "missions_locales",
+    "tableau",
+    "valeurs",
 ]
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import duckdb
@@ -31,7 +31,7 @@ DOSSIER_LOCAL = RACINE / "donnees_locales"
 DOSSIER_DEMO = DOSSIER_LOCAL / "demo"
 
 
-@lru_cache(maxsize=None)
+@cache
 def texte_sql(nom: str) -> str:
     """Texte d'une requête de ``requetes/sql`` (nom sans extension, liste blanche = fichiers présents)."""
     chemin = (DOSSIER_SQL / f"{nom}.sql").resolve()

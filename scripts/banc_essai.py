@@ -279,7 +279,7 @@ def mesurer_duckdb(repetitions: int) -> dict:
             debut = time.perf_counter()
             try:
                 f()
-            except Exception as exc:  # noqa: BLE001 — une requête cassée est rapportée, pas cachée
+            except Exception as exc:
                 resultats[nom] = {"erreur": f"{type(exc).__name__} : {exc}"}
                 continue
             froid = time.perf_counter() - debut

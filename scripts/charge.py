@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ipaddress
 import json
 import math
@@ -822,7 +823,7 @@ def controler_sante(cible: Cible, delai_s: float) -> Sante:
 async def controler_sante_async(cible: Cible, delai_s: float) -> Sante:
     try:
         return await asyncio.wait_for(asyncio.to_thread(controler_sante, cible, delai_s), delai_s + 2)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return Sante(ok=False, detail=f"pas de réponse en {_nombre(delai_s)} s")
 
 
@@ -896,7 +897,7 @@ class Session:
         except Delai:
             self.resultat.limite_atteinte = True
             return
-        except Exception as exc:  # noqa: BLE001 — toute panne de connexion est rapportée, pas levée
+        except Exception as exc:
             self.resultat.erreurs.append(f"session {self.numero} : connexion impossible ({_decrire(exc)})")
             return
         try:
@@ -914,7 +915,7 @@ class Session:
         url = self.plan.cible.url_page(premiere)
         try:
             cookies = await asyncio.wait_for(asyncio.to_thread(obtenir_cookies, url, delai), delai + 1)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise TimeoutError(f"GET {url} sans réponse en {_nombre(delai)} s") from None
         except urllib.error.HTTPError as exc:
             raise ConnectionError(f"GET {url} : HTTP {exc.code}") from None
@@ -945,10 +946,8 @@ class Session:
     async def _fermer(self) -> None:
         if self.ws is None:
             return
-        try:
+        with contextlib.suppress(Exception):
             await asyncio.wait_for(self.ws.close(), DELAI_FERMETURE_S + 1)
-        except Exception:  # noqa: BLE001, S110 — fermeture au mieux, bornée
-            pass
 
     async def _parcourir(self) -> None:
         plan = self.plan
@@ -1015,7 +1014,7 @@ class Session:
             try:
                 await asyncio.wait_for(self.ws.send(donnees),
                                        max(0.1, min(echeance_run, self.plan.echeance) - debut))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise Delai(globale=self.plan.echeance < echeance_run) from None
             while not suivi.fini:
                 maintenant = time.monotonic()
@@ -1024,7 +1023,7 @@ class Session:
                     raise Delai(globale=self.plan.echeance < echeance_run)
                 try:
                     brut = await asyncio.wait_for(self.ws.recv(), reste)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     raise Delai(globale=self.plan.echeance < echeance_run) from None
                 if isinstance(brut, str):
                     raise ValueError("message texte reçu (le protocole Streamlit est binaire)")
@@ -1046,7 +1045,7 @@ class Session:
             self._noter(page, nature, "erreur", time.monotonic() - debut,
                         f"connexion fermée par le serveur ({_decrire(exc)})", tour)
             return False
-        except Exception as exc:  # noqa: BLE001 — message illisible, panne réseau… : rapportés
+        except Exception as exc:
             self._bilan(suivi, page, nature)
             self._noter(page, nature, "erreur", time.monotonic() - debut, _decrire(exc), tour)
             return False
@@ -1115,10 +1114,8 @@ async def _executer_async(plan: Plan, resultat: Resultat, pids: Sequence[int], d
     async def surveiller() -> None:
         prochain_message = time.monotonic() + PERIODE_PROGRESSION_S
         while not arret.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(arret.wait(), PERIODE_MEMOIRE_S)
-            except asyncio.TimeoutError:
-                pass
             echantillons.mesurer()
             if progression and time.monotonic() >= prochain_message:
                 prochain_message += PERIODE_PROGRESSION_S
@@ -1192,7 +1189,7 @@ def executer(url: str = URL_DEFAUT, sessions: int = SESSIONS_DEFAUT, tours: int 
     def boucle() -> None:
         try:
             asyncio.run(_executer_async(plan, resultat, list(pids), delai_sante_s, progression))
-        except BaseException as exc:  # noqa: BLE001 — relevée dans le fil appelant
+        except BaseException as exc:
             erreurs.append(exc)
 
     fil = threading.Thread(target=boucle, name="charge", daemon=True)
@@ -1236,7 +1233,7 @@ class _Formateur(argparse.HelpFormatter):
 class _Analyseur(argparse.ArgumentParser):
     """argparse en français pour les messages d'usage et d'erreur."""
 
-    def error(self, message: str):  # noqa: D401
+    def error(self, message: str):
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog} : erreur : {message}\n")
 

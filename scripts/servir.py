@@ -602,8 +602,8 @@ class Superviseur:
         """Sans TDB_DONNEES, le jeu de démonstration est généré ici, une fois, avant les répliques."""
         if os.environ.get("TDB_DONNEES"):
             return
-        from requetes.jeu import DOSSIER_DEMO
         from donnees.contrat import NOMS_TABLES, TABLES
+        from requetes.jeu import DOSSIER_DEMO
 
         if all((DOSSIER_DEMO / TABLES[n].fichier).is_file() for n in NOMS_TABLES):
             return
@@ -750,9 +750,8 @@ class Superviseur:
                 if not repond(f"http://{a}/_stcore/health", 2.0):
                     message(f"Attention : la réplique distante {a} ne répond pas (nginx l'écartera tant "
                             "qu'elle ne répond pas)")
-        if not self.o.sans_nginx:
-            if not self.lancer_nginx():
-                return False
+        if not self.o.sans_nginx and not self.lancer_nginx():
+            return False
         self.ecrire_etat()
         if self.o.sans_nginx:
             message("Répliques prêtes (sans nginx) : " + ", ".join(f"http://{r.amont}" for r in self.repliques)
@@ -819,7 +818,7 @@ class Superviseur:
             if p.poll() is None:
                 message(f"{nom} (pid {p.pid}) encore là après {DELAI_ARRET_DOUX_S:g} s : SIGKILL")
                 tuer_groupe(p.pid, signal.SIGKILL)
-        for nom, p in processus:
+        for _nom, p in processus:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(timeout=max(0.1, DELAI_ARRET_S - 0.5 - (time.monotonic() - debut)))
             if groupe_vivant(p.pid):  # un descendant du groupe encore là

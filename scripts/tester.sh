@@ -22,6 +22,9 @@ if [ "$#" -eq 0 ]; then
     set -- tests
 fi
 
+message "Linter : ruff check . (réglages et exceptions justifiées : ruff.toml)"
+"$PY" -m ruff check . || echec "le linter signale des défauts (ruff check .) : à corriger avant les tests"
+
 message "Tests : python -m pytest -n 2 --dist loadfile $*"
 code=0
 "$PY" -m pytest -n 2 --dist loadfile "$@" || code=$?

@@ -127,8 +127,9 @@ def test_budget_alerte_acces_maille_ml(demo):
 
 
 def test_noms_echappes_dans_les_couches(tmp_path):
-    from tests.fabrique import ecrire_jeu, jeu_minimal
     import polars as pl
+
+    from tests.fabrique import ecrire_jeu, jeu_minimal
 
     t = jeu_minimal()
     t["missions_locales"] = t["missions_locales"].with_columns(

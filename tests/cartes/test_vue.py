@@ -130,7 +130,7 @@ def test_alerte_seule_et_acces(demo):
     s = alertes.synthese(demo, "departement", 2025, {"acces_eloigne": {"distance_km": 15.0}})
     assert dict(zip(v.territoires["code"], v.territoires["valeur"])) == {
         c: float(n) for c, n in zip(s["code"], s["jeunes_acces_eloigne"])}
-    pts = json.loads([a for k, a in v.couches if k == "points"][0]["donnees"])
+    pts = json.loads(next(a for k, a in v.couches if k == "points")["donnees"])
     assert 0 < len(pts) <= vue.MAX_COMMUNES_ELOIGNEES
     assert v.classement.libelles[0] == "Aucune"
     v2 = vue.vue_alertes(demo, 2025, "region", "ml_sans_agent")

@@ -11,10 +11,11 @@ import shutil
 import stat
 import struct
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import ClassVar
 
 import polars as pl
 import pytest
@@ -172,7 +173,7 @@ CATALOGUE: list[Cas] = [
     Cas("parquet_tronque", tv(("allocations.parquet", PARQUET_ALLOC[:-40])), "parquet_tronque", "tronqué"),
     Cas("csv_renomme_parquet", tv(("missions_locales.parquet", b"code_ml;nom_ml\nMLA;Belfort\n")),
         "pas_parquet", "ressemble à un fichier texte de type CSV"),
-    Cas("texte_renomme_parquet", tv(("agences.parquet", "Bonjour, voici les agences\n".encode())),
+    Cas("texte_renomme_parquet", tv(("agences.parquet", b"Bonjour, voici les agences\n")),
         "pas_parquet", "signature « PAR1 » absente"),
     Cas("fichier_vide", tv(("enveloppe.parquet", b"")), "fichier_vide", "0 octet"),
     Cas("zip_deguise_en_parquet", tv(("allocations.parquet", zip_de([("allocations.parquet", PARQUET_ALLOC)]))),
@@ -656,7 +657,7 @@ def test_televersements_copies_en_flux_par_blocs(magasin):
     base, racine = magasin
 
     class Televerse(io.BytesIO):
-        lectures: list[int] = []
+        lectures: ClassVar[list[int]] = []
 
         def __init__(self, octets):
             super().__init__(octets)

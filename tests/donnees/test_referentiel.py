@@ -310,5 +310,5 @@ def test_construction_sur_source_synthetique(tmp_path):
 
 
 def test_source_introuvable(tmp_path):
-    with pytest.raises(FileNotFoundError, match="communes.csv.lzma"):
+    with pytest.raises(FileNotFoundError, match=r"communes\.csv\.lzma"):
         cr.dossier_donnees(tmp_path)

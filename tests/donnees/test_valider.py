@@ -11,10 +11,10 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import polars as pl
 import pytest
@@ -388,9 +388,9 @@ def test_message_premieres_lignes_et_autres(tmp_path):
     (a,) = rapport.erreurs
     assert a.regle == "inferieur_ou_egal"
     assert a.lignes == fautives[:10] and a.nb_autres == 3
-    assert ("orientations.parquet, colonne « acceptes » : valeur supérieure à « orientes » sur 13 lignes "
+    assert a.message == ("orientations.parquet, colonne « acceptes » : valeur supérieure à « orientes » sur 13 lignes "
             "(lignes 2, 6, 10, 14, 18, 22, 26, 30, 34, 38 et 3 autres) ; valeur trouvée : "
-            "acceptes = 11 > orientes = 10. Attendu : acceptes ≤ orientes.") == a.message
+            "acceptes = 11 > orientes = 10. Attendu : acceptes ≤ orientes.")
     assert a.message in rapport.texte()
     assert "INVALIDE : 1 erreur" in rapport.texte()
 

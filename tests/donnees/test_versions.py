@@ -20,7 +20,7 @@ import pytest
 
 from donnees import versions
 from donnees.contrat import NOMS_TABLES, TABLES
-from tests.fabrique import empreinte_arborescence, ecrire_jeu, jeu_minimal
+from tests.fabrique import ecrire_jeu, empreinte_arborescence, jeu_minimal
 
 RACINE_DEPOT = Path(__file__).resolve().parents[2]
 SOURCE = {"type": "televersement", "noms": []}
@@ -272,7 +272,7 @@ def test_version_abimee_pas_remise_en_service(racine, base, tmp_path):
     fichier.chmod(0o644)
     fichier.write_bytes(fichier.read_bytes()[:-10])
     pointeur = (racine / versions.FICHIER_POINTEUR).read_bytes()
-    with pytest.raises(ValueError, match="enveloppe.parquet"):
+    with pytest.raises(ValueError, match=r"enveloppe\.parquet"):
         versions.remettre_en_service(racine, resultat.initiale.id, base=base)
     assert (racine / versions.FICHIER_POINTEUR).read_bytes() == pointeur
 

@@ -20,13 +20,13 @@ import openpyxl
 import polars as pl
 import pytest
 
-from presentation import format as fmt
 from interface import telechargement
 from interface.chargement import EtatJeu, ProblemeChargement
 from interface.erreurs import texte_probleme
 from interface.graphiques import barres_territoires
 from interface.metriques import texte_point
 from interface.pied import texte_pied
+from presentation import format as fmt
 from requetes.vue_nationale import PointAttention
 from tests.outils_markdown import actif, constructions_actives, texte_affiche
 

@@ -14,13 +14,13 @@ import plotly.io as pio
 import polars as pl
 import pytest
 
-from presentation import format as fmt
 from interface import navigation, telechargement, theme
 from interface.chargement import EtatJeu, ProblemeChargement, signature
 from interface.erreurs import tableau_problemes, texte_lignes, texte_probleme
 from interface.metriques import parametres_metrique, sens_chiffre, texte_point
 from interface.pied import texte_pied
 from interface.vue_nationale import texte_ecart_valorisation, texte_etp, texte_objectif
+from presentation import format as fmt
 from requetes.indicateurs import REGISTRE, Chiffre
 from requetes.vue_nationale import PointAttention
 from tests.outils_markdown import texte_affiche
@@ -47,7 +47,7 @@ def test_pages_du_catalogue():
 
 
 def test_pages_ne_liste_que_les_fichiers_presents(tmp_path, monkeypatch):
-    assert navigation.PAGES == navigation.pages_disponibles()
+    assert navigation.pages_disponibles() == navigation.PAGES
     assert navigation.PAGES[0] == navigation.CATALOGUE[0], "au moins la Vue nationale"
     # dans un dépôt où des fichiers de page manquent : ces pages sortent de la liste (dans l'ordre du
     # catalogue pour les autres), n'existent plus et leurs liens ne s'affichent pas

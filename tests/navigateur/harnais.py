@@ -20,6 +20,7 @@ Règles surveillées pour chaque onglet (``Surveillance``) :
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -99,10 +100,8 @@ class Serveur:
         try:
             self.processus.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.processus.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.processus.wait(timeout=15)
 
 
@@ -315,7 +314,7 @@ def attendre_fin_execution(page, delai_ms: int = DELAI_PAGE_MS) -> None:
     except DelaiDepasse:
         try:
             etat = page.evaluate(_JS_ETAT)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             etat = f"illisible ({exc})"
         raise AssertionError(
             f"{page.url} : l'application n'a pas fini de s'exécuter en {delai_ms / 1000:.0f} s ; "

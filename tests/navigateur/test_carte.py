@@ -65,7 +65,7 @@ def _etat_carte(page, minimum: int, maille: str):
         if cadre is not None:
             try:
                 etat = cadre.evaluate(_JS_ETAT_CARTE)
-            except Exception:  # noqa: BLE001 - cadre en cours de (re)chargement
+            except Exception:
                 etat = None
             if etat and sum(1 for e in etat["entites"] if e["maille"] == maille) >= minimum and etat["legende"]:
                 return cadre, etat
@@ -83,10 +83,8 @@ def _dans_encart(e: dict, code: str) -> bool:
 
 @pytest.fixture(scope="module")
 def donnees_jeu(serveur_app):
-    from requetes import alertes
+    from requetes import alertes, indicateurs
     from requetes.jeu import JeuDeDonnees
-
-    from requetes import indicateurs
 
     jeu = JeuDeDonnees(serveur_app.dossier_donnees)
     return jeu, max(indicateurs.annees_disponibles(jeu)), alertes  # année par défaut de la page
@@ -98,7 +96,7 @@ def test_chaque_maille_dessine_tous_les_territoires(page_app, dossier_captures, 
                                                     minimum):
     jeu, _annee, alertes = donnees_jeu
     ouvrir(page_app, "carte", {"carte_maille": libelle})
-    cadre, etat = _etat_carte(page_app, minimum, maille)
+    _cadre, etat = _etat_carte(page_app, minimum, maille)
     codes = {e["code"] for e in etat["entites"] if e["maille"] == maille}
     attendus = set(alertes.territoires(jeu, maille)["code"].to_list())
     if maille == "ml":
@@ -130,7 +128,7 @@ def test_clic_sur_un_territoire_ouvre_son_detail(page_app, dossier_captures):
     # le détail compare à la région et à la France
     assert page_app.get_by_role("tab", name="Indicateurs").count() == 1
     # la carte n'a pas été rechargée (même cadre, entités toujours là) et le territoire est entouré
-    _, etat = _etat_carte(page_app, 101, "departement")
+    _, _etat = _etat_carte(page_app, 101, "departement")
     page_app.screenshot(path=str(dossier_captures / "carte_clic_detail.png"), timeout=60_000)
     verifier_sans_erreur(page_app)
 
@@ -138,7 +136,7 @@ def test_clic_sur_un_territoire_ouvre_son_detail(page_app, dossier_captures):
 def test_mode_alertes_montre_les_trous(page_app, dossier_captures, donnees_jeu):
     jeu, annee, alertes = donnees_jeu
     ouvrir(page_app, "carte", {"carte_maille": "Missions Locales", "carte_mode": "Alertes"})
-    cadre, etat = _etat_carte(page_app, 400, "ml")
+    _cadre, etat = _etat_carte(page_app, 400, "ml")
     assert "Nombre d'alertes déclenchées" in etat["legende"]
     c = alertes.constats(jeu, annee)
     trous = c.filter((pl.col("alerte") == "communes_sans_ml") & (pl.col("cas") == "non_couverte")).height

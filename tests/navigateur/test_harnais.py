@@ -3,6 +3,8 @@ seulement vouloir dire que la surveillance ne surveille rien."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.navigateur import harnais
@@ -36,7 +38,7 @@ def test_le_harnais_bloque_et_signale_une_requete_sortante(page_app):
     )
     assert resultat == "bloquée"
     assert surveillance(page_app).hors_local == ["GET https://exemple.invalid/traceur.js"]
-    with pytest.raises(AssertionError, match="Requête hors localhost : GET https://exemple.invalid"):
+    with pytest.raises(AssertionError, match=re.escape("Requête hors localhost : GET https://exemple.invalid")):
         verifier_sans_erreur(page_app)
 
 

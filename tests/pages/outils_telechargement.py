@@ -19,6 +19,7 @@ Un module de test s'en sert en important les deux noms (la fixture importée s'a
 from __future__ import annotations
 
 import io
+from typing import ClassVar
 
 import openpyxl
 import polars as pl
@@ -30,7 +31,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 class _GestionnaireEnregistre(MediaFileManager):
     """Gestionnaire des fichiers d'une exécution AppTest, gardé pour servir les téléchargements après coup."""
 
-    instances: list[MediaFileManager] = []
+    instances: ClassVar[list[MediaFileManager]] = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

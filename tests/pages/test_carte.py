@@ -42,9 +42,9 @@ def _choisir(at: AppTest, cle: str, valeur) -> None:
 
 def _premier_code(at: AppTest) -> str:
     """Premier code proposé par la liste des territoires (les options affichées sont des noms)."""
-    from tests.cartes.jeux import dossier_demo
     from requetes import alertes
     from requetes.jeu import JeuDeDonnees
+    from tests.cartes.jeux import dossier_demo
 
     return alertes.territoires(JeuDeDonnees(dossier_demo()), "ml")["code"][0]
 

@@ -118,8 +118,7 @@ def lignes_attendues(dossier: Path) -> dict[str, str]:
 
 
 def televerser(at: AppTest, fichiers: list[tuple[str, bytes]]) -> AppTest:
-    compteur = at.session_state["donnees_compteur_televersement"] if "donnees_compteur_televersement" in \
-        at.session_state else 0
+    compteur = at.session_state.get("donnees_compteur_televersement", 0)
     at.file_uploader(key=f"donnees_fichiers_{compteur}").set_value(
         [(nom, contenu, "application/octet-stream") for nom, contenu in fichiers]).run()
     verifier(at)
@@ -321,7 +320,7 @@ def test_page_perimee_ne_remplace_pas_une_version_plus_recente(lieux, monkeypatc
     from donnees import import_securise
     from tests.fabrique import octets_parquet
 
-    base, racine, tmp_path = lieux
+    base, racine, _tmp_path = lieux
     monkeypatch.setenv("TDB_IMPORT_AUTORISE", "1")
     alloc = jeu_minimal()["allocations"].with_columns(pl.col("credits_financiers_eur") * 2)
     assert import_securise.importer_televersements(

@@ -17,6 +17,10 @@ from streamlit.testing.v1 import AppTest
 from donnees import referentiel
 from presentation import format as fmt
 from tests.fabrique import dossier_demo_partage, ecrire_jeu, jeu_orientations_varie
+from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
+    contenu_telechargement,
+    gestionnaires_telechargement,  # noqa: F401
+)
 from tests.pages.test_accords import (
     ENTREE,
     lire_csv,
@@ -26,10 +30,6 @@ from tests.pages.test_accords import (
     tableau_avec,
     textes,
     verifier,
-)
-from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
-    contenu_telechargement,
-    gestionnaires_telechargement,  # noqa: F401
 )
 from tests.requetes.test_orientations import Reference
 

@@ -19,9 +19,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from donnees import referentiel
-from presentation import format as fmt
 from interface import navigation
 from interface.metriques import parametres_metrique
+from presentation import format as fmt
 from tests.fabrique import ecrire_jeu, jeu_minimal
 from tests.outils_markdown import texte_affiche
 

@@ -211,7 +211,7 @@ def test_objectif_seuil(minimal):
 
 
 def test_orientation_delegation_mediane(tmp_path, minimal):
-    jeu, c = minimal
+    _, c = minimal
     assert c.filter(pl.col("alerte") == "orientation_delegation").height == 0
     # MLA : 252 entrées / 1 025 DE ; MLB : 72 / 265
     taux_a, taux_b = 1000 * 252 / 1025, 1000 * 72 / 265

@@ -22,7 +22,7 @@ def _en_meme_temps(n: int, fonction) -> list:
         depart.wait()
         try:
             resultats[i] = fonction()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             resultats[i] = exc
 
     fils = [threading.Thread(target=fil, args=(i,)) for i in range(n)]

@@ -47,7 +47,7 @@ def demo(tmp_path_factory):
 
 
 def test_natures_de_reference_egales_aux_natures_declarees():
-    assert NATURES == {n: m.nature for n, m in M.MESURES.items()}
+    assert {n: m.nature for n, m in M.MESURES.items()} == NATURES
 
 
 def _verifier_tout(jeu, ref, periodes, contexte):

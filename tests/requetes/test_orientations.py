@@ -321,4 +321,4 @@ def test_seuil_des_motifs_identique_a_l_alerte_7():
     from requetes import alertes
 
     parametre = next(p for p in alertes.ALERTES["criteres_orientation"].parametres if p.code == "seuil_pct")
-    assert O.SEUIL_MOTIFS_DEFAUT == parametre.defaut
+    assert parametre.defaut == O.SEUIL_MOTIFS_DEFAUT

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import polars as pl
 import pytest
