@@ -29,4 +29,4 @@ def test_sans_repere_ni_forme_ni_legende():
     assert not fig.layout.shapes and fig.layout.showlegend is False
     barres = fig.data[0]
     assert list(barres.y)[-1] == "Bretagne"  # la plus grande valeur en haut
-    assert list(barres.text)[0] == "—"  # sans valeur : en bas, « — »
+    assert barres.text[0] == "—"  # sans valeur : en bas, « — »
