@@ -12,6 +12,10 @@ l'aurait remis à faux), passe en mode ``st.navigation`` et relance l'exécution
 s'exécute et ouvre la page demandée (les ``url_path`` des pages sont le nom de leur fichier, donc la
 même adresse dans les deux modes). Appelé en tête du point d'entrée et par les fonctions que toute page
 emploie (``etat.filtres``, ``chargement.jeu``…).
+
+Lancé par ``scripts/lancer.sh`` ou ``scripts/servir.sh`` (``python -m interface.lancement``), le serveur
+fixe ce mode avant sa première connexion (``lancement.navigation_seule``) : ce module n'est plus alors
+qu'un filet pour un serveur lancé à la main par ``streamlit run tableau_de_bord.py``.
 """
 
 from __future__ import annotations

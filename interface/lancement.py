@@ -72,6 +72,22 @@ def arreter_au_plus_tard() -> None:
     bootstrap._set_up_signal_handler = poser
 
 
+def navigation_seule() -> None:
+    """Navigation par ``st.navigation`` dès la première session du serveur.
+
+    Le dossier ``pages/`` (convention du dépôt) met sinon Streamlit, à la première session d'un serveur
+    neuf, dans son ancien mode multipage : menu des fichiers bruts (« donnees invalides »…), page ouverte
+    par son adresse exécutée sans le point d'entrée. Streamlit n'évalue ce mode qu'une fois par processus
+    (``PagesManager.uses_pages_directory``, resté à ``None`` tant qu'aucune session n'existe) : le fixer
+    ici, avant la première connexion, évite toute course entre sessions. ``interface/garde.py`` reste le
+    filet d'un serveur lancé à la main par ``streamlit run``."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # Streamlit a changé : interface/garde.py s'en charge encore (test dédié)
+        return
+    PagesManager.uses_pages_directory = False
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if str(RACINE) not in sys.path:
@@ -85,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     gc.collect()
     gc.freeze()
     arreter_au_plus_tard()
+    navigation_seule()
     from streamlit.web import cli
 
     cli.main(args=["run", str(SCRIPT), *argv], prog_name="streamlit")

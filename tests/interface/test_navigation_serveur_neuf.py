@@ -1,0 +1,55 @@
+"""Un serveur neuf ne montre jamais l'ancien menu « dossier pages/ » de Streamlit.
+
+Le dossier ``pages/`` (convention du dépôt) mettait Streamlit, à la première session d'un serveur, dans
+son ancien mode multipage : la barre latérale listait les fichiers bruts (« accords, budget, … donnees
+invalides »), par exemple pendant la génération du jeu de démonstration au tout premier lancement, et
+une page ouverte par son adresse s'exécutait seule. ``interface.lancement`` (``scripts/lancer.sh``,
+``scripts/servir.sh``) passe en navigation ``st.navigation`` avant d'accepter la première connexion.
+
+Le test parle au serveur comme un navigateur (protocole websocket de Streamlit, ``scripts/charge.py``)
+et relève chaque menu que le serveur envoie à la toute première session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from scripts import charge
+from tests.navigateur.harnais import demarrer_serveur
+
+
+async def _menus_de_la_premiere_session(url: str, page: str) -> tuple[list[list[str]], charge.SuiviExecution]:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect
+
+    cible = charge.verifier_url(url)
+    cookies = await asyncio.to_thread(charge.obtenir_cookies, cible.url_page(page), 30)
+    entetes = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else None
+    menus: list[list[str]] = []
+    suivi = charge.SuiviExecution()
+    async with connect(cible.url_websocket, subprotocols=[charge.SOUS_PROTOCOLE,
+                                                         cookies.get(charge.COOKIE_XSRF) or charge.JETON_ABSENT],
+                       additional_headers=entetes, proxy=None, open_timeout=30, max_size=2**28) as ws:
+        await ws.send(charge.message_execution(page_name=page))
+        async with asyncio.timeout(120):
+            while True:
+                msg = ForwardMsg()
+                msg.ParseFromString(await ws.recv())
+                if msg.WhichOneof("type") == "navigation":
+                    menus.append([p.url_pathname for p in msg.navigation.app_pages])
+                if suivi.recevoir(msg):
+                    break
+    return menus, suivi
+
+
+def test_premiere_session_d_un_serveur_neuf_sans_ancien_menu(dossier_minimal, tmp_path):
+    serveur = demarrer_serveur(dossier_minimal, tmp_path / "streamlit.log")
+    try:
+        menus, suivi = asyncio.run(_menus_de_la_premiere_session(serveur.url, "budget"))
+    finally:
+        serveur.arreter()
+    assert menus, "aucun menu reçu"
+    for menu in menus:
+        assert "donnees_invalides" not in menu, f"ancien menu « dossier pages/ » envoyé : {menu}"
+    assert suivi.navigation_par_sections  # le menu par sections de st.navigation
+    assert not suivi.exceptions and suivi.statut_fin == charge.FIN_SUCCES
