@@ -13,6 +13,7 @@ et relève chaque menu que le serveur envoie à la toute première session.
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from scripts import charge
 from tests.navigateur.harnais import demarrer_serveur
@@ -44,10 +45,18 @@ async def _menus_de_la_premiere_session(url: str, page: str) -> tuple[list[list[
 
 def test_premiere_session_d_un_serveur_neuf_sans_ancien_menu(dossier_minimal, tmp_path):
     serveur = demarrer_serveur(dossier_minimal, tmp_path / "streamlit.log")
+    # Dans un fil à part, avec sa propre boucle asyncio : le processus de test peut déjà avoir une boucle
+    # en cours (Playwright, API synchrone, dans un autre test du même processus).
+    resultat: list = []
+    fil = threading.Thread(target=lambda: resultat.append(
+        asyncio.run(_menus_de_la_premiere_session(serveur.url, "budget"))))
     try:
-        menus, suivi = asyncio.run(_menus_de_la_premiere_session(serveur.url, "budget"))
+        fil.start()
+        fil.join(timeout=180)
     finally:
         serveur.arreter()
+    assert resultat, "la session n'a pas abouti (voir le journal du serveur)"
+    menus, suivi = resultat[0]
     assert menus, "aucun menu reçu"
     for menu in menus:
         assert "donnees_invalides" not in menu, f"ancien menu « dossier pages/ » envoyé : {menu}"
