@@ -15,6 +15,7 @@ import shapely
 from cartes import drom, geometries
 from donnees import referentiel
 from tests.fabrique import COMMUNES_ML_A, COMMUNES_ML_B
+from tests.outils_fils import en_meme_temps
 
 
 def _rattachement(paires: dict[str, list[str]]) -> pl.DataFrame:
@@ -178,8 +179,6 @@ def test_geometries_navigateur_relues_sur_disque(tmp_path, monkeypatch):
 def test_geometries_ml_calculees_une_fois_pour_huit_sessions(monkeypatch):
     """Huit sessions demandent en même temps les polygones d'un rattachement nouveau : une seule réunion
     des communes, et tous reçoivent le même résultat complet."""
-    import threading
-
     vraie = geometries._calculer_ml
     calculs = []
 
@@ -190,18 +189,7 @@ def test_geometries_ml_calculees_une_fois_pour_huit_sessions(monkeypatch):
 
     monkeypatch.setattr(geometries, "_calculer_ml", lente)
     ratt = _rattachement({"MLX": COMMUNES_ML_A[:4], "MLY": COMMUNES_ML_A[4:]})  # jamais vu : pas en cache
-    depart = threading.Barrier(8)
-    resultats = [None] * 8
-
-    def fil(i):
-        depart.wait()
-        resultats[i] = geometries.geometries_ml(ratt)
-
-    fils = [threading.Thread(target=fil, args=(i,)) for i in range(8)]
-    for f in fils:
-        f.start()
-    for f in fils:
-        f.join(timeout=60)
+    resultats = en_meme_temps(8, lambda: geometries.geometries_ml(ratt), delai_s=60)
     assert len(calculs) == 1
     assert all(r is resultats[0] for r in resultats)
     assert resultats[0]["code"].tolist() == ["MLX", "MLY"]

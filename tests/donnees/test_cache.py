@@ -14,6 +14,7 @@ from donnees import cache, valider
 from requetes import jeu as module_jeu
 from requetes import mesures
 from tests.fabrique import ecrire_jeu, jeu_minimal
+from tests.outils_fils import en_meme_temps
 
 
 @pytest.fixture
@@ -292,28 +293,6 @@ def test_empreinte_lue_une_fois_par_etat_du_fichier(tmp_path, monkeypatch):
 # CacheBorne : petit cache en mémoire sûr entre fils
 
 
-def _en_meme_temps(n: int, fonction) -> list:
-    """Appelle ``fonction()`` dans ``n`` fils lâchés ensemble ; rend leurs résultats (ou exceptions)."""
-    import threading
-
-    depart = threading.Barrier(n)
-    resultats: list = [None] * n
-
-    def fil(i: int) -> None:
-        depart.wait()
-        try:
-            resultats[i] = fonction()
-        except BaseException as exc:
-            resultats[i] = exc
-
-    fils = [threading.Thread(target=fil, args=(i,)) for i in range(n)]
-    for f in fils:
-        f.start()
-    for f in fils:
-        f.join(timeout=60)
-    return resultats
-
-
 def test_cache_borne_un_seul_calcul_pour_huit_fils():
     import time
 
@@ -325,7 +304,7 @@ def test_cache_borne_un_seul_calcul_pour_huit_fils():
         time.sleep(0.2)  # les sept autres fils arrivent pendant le calcul
         return {"valeur": len(calculs)}
 
-    resultats = _en_meme_temps(8, lambda: c.lire("cle", calcul))
+    resultats = en_meme_temps(8, lambda: c.lire("cle", calcul), delai_s=60)
     assert len(calculs) == 1
     assert all(r is resultats[0] for r in resultats) and resultats[0] == {"valeur": 1}
 
@@ -365,7 +344,7 @@ def test_cache_borne_calcul_en_echec_non_garde():
             raise RuntimeError("panne")
         return "bon"
 
-    resultats = _en_meme_temps(4, lambda: c.lire("cle", calcul))
+    resultats = en_meme_temps(4, lambda: c.lire("cle", calcul), delai_s=60)
     assert sum(isinstance(r, RuntimeError) for r in resultats) == 1
     assert [r for r in resultats if not isinstance(r, RuntimeError)] == ["bon"] * 3
     assert len(essais) == 2
@@ -379,6 +358,6 @@ def test_cache_borne_eviction_concurrente_sans_erreur():
     def lecture():
         return [(k % 5, c.lire(k % 5, lambda k=k: ("valeur", k % 5))) for k in range(300)]
 
-    for r in _en_meme_temps(8, lecture):
+    for r in en_meme_temps(8, lecture, delai_s=60):
         assert not isinstance(r, BaseException), r
         assert all(v == ("valeur", k) for k, v in r)

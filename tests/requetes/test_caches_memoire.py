@@ -5,32 +5,13 @@ demandent en même temps (jamais une valeur à moitié faite)."""
 from __future__ import annotations
 
 import gc
-import threading
 import time
 import weakref
 
 from requetes import acces
 from requetes import comparaison as C
 from requetes.jeu import JeuDeDonnees
-
-
-def _en_meme_temps(n: int, fonction) -> list:
-    depart = threading.Barrier(n)
-    resultats: list = [None] * n
-
-    def fil(i: int) -> None:
-        depart.wait()
-        try:
-            resultats[i] = fonction()
-        except BaseException as exc:
-            resultats[i] = exc
-
-    fils = [threading.Thread(target=fil, args=(i,)) for i in range(n)]
-    for f in fils:
-        f.start()
-    for f in fils:
-        f.join(timeout=120)
-    return resultats
+from tests.outils_fils import en_meme_temps
 
 
 def test_jeu_sorti_du_service_libere(dossier_minimal):
@@ -58,7 +39,7 @@ def test_positions_calculees_une_fois_par_jeu_et_par_periode(dossier_minimal, mo
 
     monkeypatch.setattr(C, "_calculer_positions", lente)
     jeu = JeuDeDonnees(dossier_minimal)
-    resultats = _en_meme_temps(8, lambda: C.positions(jeu, "departement", 2024))
+    resultats = en_meme_temps(8, lambda: C.positions(jeu, "departement", 2024))
     assert not [r for r in resultats if isinstance(r, BaseException)], resultats
     assert calculs == [("departement", 2024, 2024, None)]
     assert all(r.equals(resultats[0]) for r in resultats)
@@ -79,7 +60,7 @@ def test_distances_calculees_une_fois_pour_huit_sessions(dossier_minimal, monkey
     monkeypatch.setattr(acces, "_calculer_distances", lente)
     jeu = JeuDeDonnees(dossier_minimal)
     monkeypatch.setattr(acces, "empreinte", lambda j, tables: ("essai", id(jeu)))  # clé jamais calculée
-    resultats = _en_meme_temps(8, lambda: acces.distances(jeu))
+    resultats = en_meme_temps(8, lambda: acces.distances(jeu))
     assert not [r for r in resultats if isinstance(r, BaseException)], resultats
     assert len(calculs) == 1
     assert all(r is resultats[0] for r in resultats)  # la même valeur, entière, pour tous
