@@ -64,17 +64,8 @@ def serveur_app(donnees_navigateur, tmp_path_factory):
 
 @pytest.fixture
 def page_app(navigateur, serveur_app):
-    contexte = navigateur.new_context(
-        viewport={"width": 1440, "height": 900}, locale="fr-FR", timezone_id="Europe/Paris",
-        service_workers="block",
-    )
-    page = contexte.new_page()
-    surveillance = harnais.Surveillance(url_base=serveur_app.url)
-    surveillance.brancher(contexte, page)
-    harnais.enregistrer(page, surveillance)
-    yield page
-    harnais.oublier(page)
-    contexte.close()
+    with harnais.onglet_surveille(navigateur, serveur_app.url) as page:
+        yield page
 
 
 @pytest.fixture(scope="session")

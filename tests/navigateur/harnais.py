@@ -260,6 +260,23 @@ def surveillance(page) -> Surveillance:
         raise RuntimeError("Cette page ne vient pas de la fixture page_app : pas de surveillance.") from None
 
 
+@contextlib.contextmanager
+def onglet_surveille(navigateur, url_base: str, hauteur: int = 900):
+    """Un onglet neuf (contexte isolé, français, fuseau de Paris, sans service worker) sous surveillance
+    (``Surveillance``), fermé à la sortie. Les fixtures d'onglet des tests navigateur passent par ici."""
+    contexte = navigateur.new_context(viewport={"width": 1440, "height": hauteur}, locale="fr-FR",
+                                      timezone_id="Europe/Paris", service_workers="block")
+    page = contexte.new_page()
+    surveillance_ = Surveillance(url_base=url_base)
+    surveillance_.brancher(contexte, page)
+    enregistrer(page, surveillance_)
+    try:
+        yield page
+    finally:
+        oublier(page)
+        contexte.close()
+
+
 # --------------------------------------------------------------------------------------------
 # Navigation et vérifications
 # --------------------------------------------------------------------------------------------

@@ -176,21 +176,16 @@ def test_carte_ouverte_depuis_l_accueil_sur_un_serveur_neuf(navigateur, donnees_
     from tests.navigateur import harnais
 
     serveur = harnais.demarrer_serveur(donnees_navigateur, tmp_path / "streamlit.log")
-    contexte = navigateur.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR",
-                                      service_workers="block")
     try:
-        page = contexte.new_page()
-        surveillance = harnais.Surveillance(url_base=serveur.url)
-        surveillance.brancher(contexte, page)
-        harnais.enregistrer(page, surveillance)
-        ouvrir(page, "")
-        time.sleep(15)  # le préchargement (imports, contours) tourne pendant qu'on lit l'accueil
-        ouvrir(page, "carte", {"carte_maille": "Départements"})
-        _, etat = _etat_carte(page, 101, "departement")
-        assert etat["legende"]
-        assert "having trouble loading" not in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
-        verifier_sans_erreur(page)
+        with harnais.onglet_surveille(navigateur, serveur.url) as page:
+            ouvrir(page, "")
+            time.sleep(15)  # le préchargement (imports, contours) tourne pendant qu'on lit l'accueil
+            ouvrir(page, "carte", {"carte_maille": "Départements"})
+            _, etat = _etat_carte(page, 101, "departement")
+            assert etat["legende"]
+            assert "having trouble loading" not in page.locator(
+                '[data-testid="stMainBlockContainer"]').inner_text()
+            verifier_sans_erreur(page)
     finally:
-        harnais.oublier(page)
-        contexte.close()
+        serveur.arreter()  # ce serveur-ci n'est pas celui de la session : arrêté avec le test
         serveur.arreter()

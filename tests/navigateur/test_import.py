@@ -49,15 +49,8 @@ def serveur_import(lieux):
 
 @pytest.fixture
 def onglet(navigateur, serveur_import):
-    contexte = navigateur.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR",
-                                      timezone_id="Europe/Paris", service_workers="block")
-    page = contexte.new_page()
-    surveillance = harnais.Surveillance(url_base=serveur_import.url)
-    surveillance.brancher(contexte, page)
-    harnais.enregistrer(page, surveillance)
-    yield page
-    harnais.oublier(page)
-    contexte.close()
+    with harnais.onglet_surveille(navigateur, serveur_import.url) as page:
+        yield page
 
 
 def texte_principal(page) -> str:

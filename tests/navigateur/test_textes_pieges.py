@@ -35,15 +35,8 @@ def serveur_piege(tmp_path_factory):
 
 @pytest.fixture
 def onglet(navigateur, serveur_piege):
-    contexte = navigateur.new_context(viewport={"width": 1440, "height": 1800}, locale="fr-FR",
-                                      timezone_id="Europe/Paris", service_workers="block")
-    page = contexte.new_page()
-    surveillance = harnais.Surveillance(url_base=serveur_piege.url)
-    surveillance.brancher(contexte, page)
-    harnais.enregistrer(page, surveillance)
-    yield page
-    harnais.oublier(page)
-    contexte.close()
+    with harnais.onglet_surveille(navigateur, serveur_piege.url, hauteur=1800) as page:
+        yield page
 
 
 def rien_d_interprete(page) -> None:
