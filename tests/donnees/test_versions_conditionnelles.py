@@ -19,19 +19,10 @@ import pytest
 from donnees import import_securise as imp
 from donnees import versions
 from donnees.contrat import TABLES
-from tests.donnees.test_import_securise import zip_de
+
+# Le magasin modèle des tests d'import (une version importée en service), recopié pour chaque test.
+from tests.donnees.test_import_securise import magasin, modele, zip_de  # noqa: F401 — fixtures
 from tests.fabrique import ecrire_jeu, jeu_minimal, octets_parquet
-
-
-@pytest.fixture
-def magasin(tmp_path):
-    base = ecrire_jeu(tmp_path / "initial", jeu_minimal())
-    racine = tmp_path / "magasin"
-    alloc = jeu_minimal()["allocations"].with_columns(pl.col("credits_financiers_eur") * 2)
-    r = imp.importer_televersements(racine, [("allocations.parquet", octets_parquet(alloc))], auteur="Modèle",
-                                    base=base)
-    assert r.accepte, r.texte()
-    return base, racine
 
 
 def _activite(plus: int) -> tuple[str, bytes]:
