@@ -47,6 +47,11 @@ RACINE = Path(__file__).resolve().parent.parent
 if str(RACINE) not in sys.path:
     sys.path.insert(0, str(RACINE))
 
+# Après l'ajout de la racine au chemin d'import : nombres, durées et mémoire écrits comme l'outil de charge.
+from presentation.format import nombre as _nombre  # noqa: E402
+from scripts.charge import texte_duree as duree  # noqa: E402
+from scripts.charge import texte_memoire as memoire  # noqa: E402
+
 SCRIPT_APP = RACINE / "tableau_de_bord.py"
 DOSSIER_DEFAUT = RACINE / "donnees_locales" / "banc_essai"
 LIGNES_MIN = 20_000_000
@@ -60,27 +65,6 @@ DELAI_RUN_S = 600.0
 # --------------------------------------------------------------------------------------------
 # Mise en forme (française)
 # --------------------------------------------------------------------------------------------
-
-
-def _nombre(x: float, decimales: int = 0) -> str:
-    texte = f"{x:,.{decimales}f}".replace(",", "\u202f").replace(".", ",")
-    return texte
-
-
-def duree(s: float | None) -> str:
-    if s is None or math.isnan(s):
-        return "—"
-    if s < 1:
-        return f"{_nombre(s * 1000)} ms"
-    return f"{_nombre(s, 2)} s"
-
-
-def memoire(octets: float | None) -> str:
-    if octets is None:
-        return "—"
-    if octets >= 1e9:
-        return f"{_nombre(octets / 1e9, 2)} Go"
-    return f"{_nombre(octets / 1e6)} Mo"
 
 
 def p95(valeurs: list[float]) -> float:

@@ -74,6 +74,10 @@ RACINE = Path(__file__).resolve().parent.parent
 if str(RACINE) not in sys.path:
     sys.path.insert(0, str(RACINE))
 
+# Après l'ajout de la racine au chemin d'import (script lancé par son chemin) : les nombres à la française
+# du projet (espace fine, virgule, arrondi des demis vers le haut).
+from presentation.format import nombre as _nombre  # noqa: E402
+
 URL_DEFAUT = "http://127.0.0.1:8501"
 SESSIONS_DEFAUT = 10
 TOURS_DEFAUT = 1
@@ -242,10 +246,6 @@ def lire_pages(texte: str | Sequence[str] | None) -> list[str]:
 
 def nom_page(page: str) -> str:
     return f"/{page}"
-
-
-def _nombre(x: float, decimales: int = 0) -> str:
-    return f"{x:,.{decimales}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def texte_duree(s: float | None) -> str:
