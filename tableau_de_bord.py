@@ -5,7 +5,7 @@ puis le pied de page. Tout le reste vit dans ``interface/`` et ``pages/``.
 """
 
 import streamlit as st
-import streamlit.elements.plotly_chart
+import streamlit.elements.plotly_chart  # installe le modèle « streamlit », remplacé ci-dessous
 
 from interface import chargement, etat, navigation, pied, prechargement, theme
 from interface.garde import assurer_navigation

@@ -172,7 +172,7 @@ def _sur_disque(maille: str, empreinte: str | None, calcul) -> gpd.GeoDataFrame:
     if chemin.is_file():
         try:
             return gpd.read_parquet(chemin)
-        except Exception:
+        except Exception:  # fichier de cache illisible : on recalcule
             pass
     gdf = calcul()
     cache.ecrire_atomique(chemin, lambda temporaire: gdf.to_parquet(temporaire, index=False))

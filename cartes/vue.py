@@ -589,7 +589,7 @@ def _comparaison(jeu: JeuDeDonnees, annee: int, maille: str, code: str, code_reg
         try:
             region = indicateurs.valeurs(jeu, "region", annee, codes=[code_region]).select(
                 "indicateur", pl.col("valeur").alias("region"))
-        except Exception:
+        except Exception:  # région absente du jeu : pas de colonne régionale
             region = pl.DataFrame(schema={"indicateur": pl.Utf8, "region": pl.Float64})
     elif maille == "region":
         region = ici.rename({"territoire": "region"})

@@ -255,7 +255,7 @@ def ecrire_atomique(cible: Path, ecrire) -> bool:
         ecrire(Path(temporaire))
         os.replace(temporaire, cible)
         return True
-    except Exception as exc:
+    except Exception as exc:  # un cache qui n'écrit pas ne doit rien casser
         journal.warning("Écriture du cache impossible (%s) : %s", cible, exc)
         with contextlib.suppress(OSError):
             os.unlink(temporaire)

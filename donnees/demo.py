@@ -268,7 +268,9 @@ def _de(nom: str) -> str:
 
 # Communes en H aspiré (Insee, TNCC 0) qui peuvent donner leur nom à une ML
 H_ASPIRE = frozenset(
-    ["Honfleur", "Hauts", "Haute", "Ham", "Hambach", "Hombourg", "Hem", "Hoymille", "Haguenau", "Herrlisheim", "Hilsenheim", "Hochfelden", "Hœnheim", "Hœrdt", "Holtzheim", "Huttenheim", "Habsheim", "Hégenheim", "Hésingue", "Horbourg", "Huningue", "Houppeville", "Houdan", "Hazebrouck"]
+    "Honfleur Hauts Haute Ham Hambach Hombourg Hem Hoymille Haguenau Herrlisheim Hilsenheim Hochfelden "
+    "Hœnheim Hœrdt Holtzheim Huttenheim Habsheim Hégenheim Hésingue Horbourg Huningue Houppeville "
+    "Houdan Hazebrouck".split()
 )
 
 ARTICLES_TNCC = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}

@@ -360,7 +360,7 @@ def _verifier_lignes(chemin: Path, fichier: str, limites: Limites) -> None:
 
         with open(chemin, "rb") as fh:
             nb = int(pq.ParquetFile(fh).metadata.num_rows)
-    except Exception as exc:
+    except Exception as exc:  # tout échec de lecture du pied Parquet est un refus
         raise _Refus(_erreur("fichier_illisible", fichier,
                              f"{fichier} : fichier illisible, métadonnées Parquet corrompues (détail technique : "
                              f"{_montrer(str(exc), 160)}). Attendu : un fichier Parquet complet, écrit par un "
@@ -678,7 +678,7 @@ def _terminer(racine: Path, fichiers: dict[str, Path], *, source: dict, auteur: 
             f"({_montrer(str(exc), 200)}). Ce n'est pas un défaut des fichiers. Rien n'a changé : la version en "
             "service reste en place. Réessayez l'import ; si cela persiste, vérifiez la mémoire et le disque.")],
             list(avertissements), importees=tuple(n for n in NOMS_TABLES if n in fichiers))
-    except Exception as exc:
+    except Exception as exc:  # un contrôle qui casse refuse l'import, sans trace à l'écran
         return ResultatImport(False, [_erreur(
             "controle_impossible", None,
             f"Le contrôle du jeu proposé a échoué ({type(exc).__name__} : {_montrer(str(exc), 200)}). Rien n'a "

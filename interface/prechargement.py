@@ -60,7 +60,7 @@ def _precharger() -> None:
     for nom in MODULES:
         try:
             importlib.import_module(nom)
-        except Exception as exc:
+        except Exception as exc:  # voir la docstring du module
             journal.warning("Préchargement de %s impossible : %s", nom, exc)
     try:
         from cartes import geometries
@@ -74,7 +74,7 @@ def _importer_modules_sondes() -> None:
     for nom in IMPORTS_DIRECTS:
         try:
             importlib.import_module(nom)
-        except Exception as exc:
+        except Exception as exc:  # voir la docstring du module
             journal.warning("Import de %s impossible : %s", nom, exc)
 
 

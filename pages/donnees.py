@@ -48,7 +48,7 @@ def import_autorise() -> bool:
         return import_securise.import_autorise_env()
     try:
         valeur = st.secrets.get("import_autorise", False)
-    except Exception:
+    except Exception:  # pas de fichier de secrets : réglage absent, donc désactivé
         return False
     return str(valeur).strip().lower() in import_securise.VALEURS_VRAIES
 
@@ -58,7 +58,7 @@ def utilisateur_connecte() -> str:
     try:
         if st.user.get("is_logged_in"):
             return str(st.user.get("email") or st.user.get("name") or "")
-    except Exception:
+    except Exception:  # authentification non configurée
         pass
     return ""
 

@@ -263,7 +263,7 @@ def mesurer_duckdb(repetitions: int) -> dict:
             debut = time.perf_counter()
             try:
                 f()
-            except Exception as exc:
+            except Exception as exc:  # une requête cassée est rapportée, pas cachée
                 resultats[nom] = {"erreur": f"{type(exc).__name__} : {exc}"}
                 continue
             froid = time.perf_counter() - debut

@@ -897,7 +897,7 @@ class Session:
         except Delai:
             self.resultat.limite_atteinte = True
             return
-        except Exception as exc:
+        except Exception as exc:  # toute panne de connexion est rapportée, pas levée
             self.resultat.erreurs.append(f"session {self.numero} : connexion impossible ({_decrire(exc)})")
             return
         try:
@@ -946,7 +946,7 @@ class Session:
     async def _fermer(self) -> None:
         if self.ws is None:
             return
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # fermeture au mieux, bornée
             await asyncio.wait_for(self.ws.close(), DELAI_FERMETURE_S + 1)
 
     async def _parcourir(self) -> None:
@@ -1045,7 +1045,7 @@ class Session:
             self._noter(page, nature, "erreur", time.monotonic() - debut,
                         f"connexion fermée par le serveur ({_decrire(exc)})", tour)
             return False
-        except Exception as exc:
+        except Exception as exc:  # message illisible, panne réseau… : rapportés
             self._bilan(suivi, page, nature)
             self._noter(page, nature, "erreur", time.monotonic() - debut, _decrire(exc), tour)
             return False
@@ -1189,7 +1189,7 @@ def executer(url: str = URL_DEFAUT, sessions: int = SESSIONS_DEFAUT, tours: int 
     def boucle() -> None:
         try:
             asyncio.run(_executer_async(plan, resultat, list(pids), delai_sante_s, progression))
-        except BaseException as exc:
+        except BaseException as exc:  # relevée dans le fil appelant
             erreurs.append(exc)
 
     fil = threading.Thread(target=boucle, name="charge", daemon=True)

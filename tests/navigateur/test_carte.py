@@ -65,7 +65,7 @@ def _etat_carte(page, minimum: int, maille: str):
         if cadre is not None:
             try:
                 etat = cadre.evaluate(_JS_ETAT_CARTE)
-            except Exception:
+            except Exception:  # cadre en cours de (re)chargement
                 etat = None
             if etat and sum(1 for e in etat["entites"] if e["maille"] == maille) >= minimum and etat["legende"]:
                 return cadre, etat

@@ -24,7 +24,7 @@ def _champ(page_def, nom: str):
 def _pages() -> list:
     try:
         from interface.navigation import PAGES
-    except Exception as exc:
+    except Exception as exc:  # l'échec doit devenir un test en échec, pas un saut
         return [pytest.param(None, f"import de interface.navigation.PAGES impossible : {exc!r}",
                              id="PAGES-introuvable")]
     pages = list(PAGES)
