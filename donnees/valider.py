@@ -59,6 +59,7 @@ celle de la couche de requêtes (``requetes/jeu.py``).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -961,8 +962,12 @@ class _Validation:
 
 
 def _court(exc: Exception) -> str:
+    """Première ligne du message d'une erreur technique, les chemins du serveur réduits au nom du fichier
+    (« '/srv/exports/accords.parquet' » → « 'accords.parquet' ») : le message est montré à tout visiteur."""
     texte = str(exc).strip().splitlines()
-    return texte[0][:300] if texte else type(exc).__name__
+    if not texte:
+        return type(exc).__name__
+    return re.sub(r"(?<![\w:/])/(?:[^\s'\"/]+/)+([^\s'\"/]+)", r"\1", texte[0])[:300]
 
 
 # --------------------------------------------------------------------------------------------

@@ -197,7 +197,7 @@ def _valider(dossier: str, sig: Signature, demo: bool) -> EtatJeu:
     if not chemin.is_dir():
         erreur = ProblemeChargement(
             niveau="erreur", fichier=None, colonne=None, regle="dossier_absent",
-            message=f"Le dossier de données {chemin} n'existe pas ou n'est pas un dossier "
+            message=f"Le dossier de données « {chemin.name} » n'existe pas ou n'est pas un dossier "
                     "(variable d'environnement TDB_DONNEES).",
         )
         return EtatJeu(dossier=chemin, demo=demo, signature=sig, valide=False, erreurs=(erreur,))
@@ -234,10 +234,10 @@ def preparer() -> EtatJeu:
     if demo and not demo_complete(dossier):
         try:
             _generer_demo_avec_progression(dossier)
-        except Exception as exc:
+        except Exception as exc:  # montré en français, sans trace
             erreur = ProblemeChargement(
                 niveau="erreur", fichier=None, colonne=None, regle="demo_impossible",
-                message=f"La création du jeu de démonstration dans {dossier} a échoué : "
+                message=f"La création du jeu de démonstration dans « {Path(dossier).name} » a échoué : "
                         f"{type(exc).__name__} : {exc}",
             )
             etat = EtatJeu(dossier=dossier, demo=True, signature=signature(dossier), valide=False,
@@ -271,7 +271,7 @@ def _valider_avec_reprises(dossier: Path, sig: Signature, demo: bool) -> EtatJeu
             return _valider(str(dossier), sig, demo)
         except ErreurMoteur as exc:
             derniere = exc
-        except Exception as exc:
+        except Exception as exc:  # un validateur qui casse ne doit pas montrer de trace
             derniere = exc
             break  # erreur imprévue : la même à chaque essai, inutile d'insister tout de suite
     panne = isinstance(derniere, ErreurMoteur)
@@ -280,7 +280,7 @@ def _valider_avec_reprises(dossier: Path, sig: Signature, demo: bool) -> EtatJeu
         f"du moteur ou de la machine ({derniere}). Ce n'est pas un défaut des données : la page réessaiera à "
         "l'affichage suivant. Si cela persiste, vérifiez la mémoire et le disque du serveur."
         if panne else
-        f"Le contrôle du dossier {dossier} a échoué : {type(derniere).__name__} : {derniere}. La page "
+        f"Le contrôle du dossier « {Path(dossier).name} » a échoué : {type(derniere).__name__} : {derniere}. La page "
         "réessaiera à l'affichage suivant ; signalez ce message à l'administrateur s'il persiste."
     )
     erreur = ProblemeChargement(niveau="erreur", fichier=None, colonne=None,

@@ -496,3 +496,16 @@ def test_types_publics():
     a = Anomalie(ERREUR, "f.parquet", "c", "valeur_nulle", "m", [1], 0)
     r = Rapport(erreurs=[a])
     assert not r.valide and r.anomalies == [a] and str(a) == "m"
+
+
+def test_messages_techniques_sans_chemin_du_serveur(dossier_minimal):
+    """Un message du moteur cité dans un constat (« détail technique ») ne montre pas le chemin du serveur,
+    seulement le nom du fichier : la page d'erreurs est vue par tout visiteur."""
+    cible = dossier_minimal / "enveloppe.parquet"
+    octets = bytearray(cible.read_bytes())
+    octets[-8:-4] = (10**8).to_bytes(4, "little")  # longueur du pied Parquet impossible
+    cible.write_bytes(bytes(octets))
+    rapport = valider_dossier(dossier_minimal)
+    messages = [a.message for a in rapport.erreurs if a.regle == "fichier_illisible"]
+    assert messages and "enveloppe.parquet" in messages[0]
+    assert str(dossier_minimal) not in " ".join(a.message for a in rapport.anomalies)
