@@ -517,8 +517,8 @@ def alertes_du_territoire(jeu: JeuDeDonnees, maille: str, code: str, annee: int)
 
     maille = verifier_maille_comparaison(maille)
     annee = M.verifier_annee(annee)
-    constats = jeu.memo(("comparaison", "constats", annee), lambda: alertes.constats(jeu, annee))
-    return alertes.constats_du_territoire(constats, maille, code).sort("numero", "code_objet")
+    # alertes.constats garde déjà chaque alerte calculée, par jeu, année et seuils.
+    return alertes.constats_du_territoire(alertes.constats(jeu, annee), maille, code).sort("numero", "code_objet")
 
 
 def synthese_alertes(jeu: JeuDeDonnees, maille: str, code: str, annee: int) -> pl.DataFrame:
