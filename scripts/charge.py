@@ -377,6 +377,45 @@ class SuiviExecution:
                 self.valeurs_imposees[s.label] = s.raw_value or None
 
 
+async def ouvrir_session(cible: Cible, page: str, reste: Callable[[], float] = lambda: DELAI_CONNEXION_S):
+    """Ouvre une session Streamlit comme un navigateur : GET de la page (cookies, dont le jeton XSRF et le
+    cookie d'affinité de nginx), puis le websocket ``/_stcore/stream`` avec ces cookies. ``reste()`` : le
+    temps encore permis (chaque étape est bornée par lui et par ``DELAI_CONNEXION_S``). Rend la connexion."""
+    from websockets.asyncio.client import connect
+
+    delai = min(DELAI_CONNEXION_S, reste())
+    url = cible.url_page(page)
+    try:
+        cookies = await asyncio.wait_for(asyncio.to_thread(obtenir_cookies, url, delai), delai + 1)
+    except TimeoutError:
+        raise TimeoutError(f"GET {url} sans réponse en {_nombre(delai)} s") from None
+    except urllib.error.HTTPError as exc:
+        raise ConnectionError(f"GET {url} : HTTP {exc.code}") from None
+    entetes = {}
+    if cookies:
+        entetes["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    jeton = cookies.get(COOKIE_XSRF) or JETON_ABSENT
+    delai = min(DELAI_CONNEXION_S, max(0.1, reste()))
+    kwargs = {}
+    if cible.base_ws.startswith("wss:"):
+        kwargs["ssl"] = _CONTEXTE_TLS
+    return await asyncio.wait_for(
+        connect(
+            cible.url_websocket,
+            subprotocols=[SOUS_PROTOCOLE, jeton],
+            additional_headers=entetes or None,
+            user_agent_header=AGENT,
+            proxy=None,  # jamais de mandataire (http_proxy…) : la machine locale seulement
+            open_timeout=delai,
+            ping_interval=None,  # les délais sont ceux de l'outil, pas ceux du ping websocket
+            close_timeout=DELAI_FERMETURE_S,
+            max_size=TAILLE_MAX_MESSAGE,
+            **kwargs,
+        ),
+        delai + 1,
+    )
+
+
 def message_execution(query_string: str = "", page_name: str = "", page_script_hash: str = "",
                       valeurs: Sequence[tuple[str, str]] = ()) -> bytes:
     """Un ``BackMsg.rerun_script`` comme l'envoie l'interface (``valeurs`` : (id du widget, libellé))."""
@@ -906,42 +945,9 @@ class Session:
             await self._fermer()
 
     async def _connecter(self) -> None:
-        from websockets.asyncio.client import connect
-
         if self.reste() <= 0:
             raise Delai(globale=True)
-        delai = min(DELAI_CONNEXION_S, self.reste())
-        premiere = self.plan.pages[0]
-        url = self.plan.cible.url_page(premiere)
-        try:
-            cookies = await asyncio.wait_for(asyncio.to_thread(obtenir_cookies, url, delai), delai + 1)
-        except TimeoutError:
-            raise TimeoutError(f"GET {url} sans réponse en {_nombre(delai)} s") from None
-        except urllib.error.HTTPError as exc:
-            raise ConnectionError(f"GET {url} : HTTP {exc.code}") from None
-        entetes = {}
-        if cookies:
-            entetes["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        jeton = cookies.get(COOKIE_XSRF) or JETON_ABSENT
-        delai = min(DELAI_CONNEXION_S, max(0.1, self.reste()))
-        kwargs = {}
-        if self.plan.cible.base_ws.startswith("wss:"):
-            kwargs["ssl"] = _CONTEXTE_TLS
-        self.ws = await asyncio.wait_for(
-            connect(
-                self.plan.cible.url_websocket,
-                subprotocols=[SOUS_PROTOCOLE, jeton],
-                additional_headers=entetes or None,
-                user_agent_header=AGENT,
-                proxy=None,  # jamais de mandataire (http_proxy…) : la machine locale seulement
-                open_timeout=delai,
-                ping_interval=None,  # les délais sont ceux de l'outil, pas ceux du ping websocket
-                close_timeout=DELAI_FERMETURE_S,
-                max_size=TAILLE_MAX_MESSAGE,
-                **kwargs,
-            ),
-            delai + 1,
-        )
+        self.ws = await ouvrir_session(self.plan.cible, self.plan.pages[0], self.reste)
 
     async def _fermer(self) -> None:
         if self.ws is None:

@@ -21,16 +21,11 @@ from tests.navigateur.harnais import demarrer_serveur
 
 async def _menus_de_la_premiere_session(url: str, page: str) -> tuple[list[list[str]], charge.SuiviExecution]:
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.asyncio.client import connect
 
-    cible = charge.verifier_url(url)
-    cookies = await asyncio.to_thread(charge.obtenir_cookies, cible.url_page(page), 30)
-    entetes = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else None
     menus: list[list[str]] = []
     suivi = charge.SuiviExecution()
-    async with connect(cible.url_websocket, subprotocols=[charge.SOUS_PROTOCOLE,
-                                                         cookies.get(charge.COOKIE_XSRF) or charge.JETON_ABSENT],
-                       additional_headers=entetes, proxy=None, open_timeout=30, max_size=2**28) as ws:
+    ws = await charge.ouvrir_session(charge.verifier_url(url), page, lambda: 30.0)
+    try:
         await ws.send(charge.message_execution(page_name=page))
         async with asyncio.timeout(120):
             while True:
@@ -40,6 +35,8 @@ async def _menus_de_la_premiere_session(url: str, page: str) -> tuple[list[list[
                     menus.append([p.url_pathname for p in msg.navigation.app_pages])
                 if suivi.recevoir(msg):
                     break
+    finally:
+        await ws.close()
     return menus, suivi
 
 
