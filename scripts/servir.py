@@ -121,6 +121,8 @@ def _hote_port(texte: str) -> str:
 
 
 def nombre_de_coeurs() -> int:
+    """Même règle que ``donnees.moteur.coeurs`` (affinité, sinon la machine), recopiée : l'aide de ce
+    script (« ici N cœurs ») s'affiche aussi sans l'environnement .venv, où duckdb manque."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
