@@ -29,6 +29,7 @@ from sklearn.neighbors import KDTree
 
 from donnees.cache import CacheBorne
 from requetes.jeu import JeuDeDonnees
+from requetes.regles import ratio
 
 RAYON_TERRE_KM = 6371.0088  # rayon moyen (UGGI)
 
@@ -195,10 +196,7 @@ def communes(jeu: JeuDeDonnees, annee: int, code_departement: str | None = None,
         "latitude",
         "longitude",
         "population_16_25",
-        pl.when(pl.col("population_16_25") > 0)
-        .then(100.0 * pl.col("jeunes_neet") / pl.col("population_16_25"))
-        .otherwise(None)
-        .alias("part_neet"),
+        ratio("jeunes_neet", "population_16_25", 100.0).alias("part_neet"),
         "demandeurs_emploi_moins_26",
         "distance_site_km",
         "distance_agence_km",

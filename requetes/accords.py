@@ -39,6 +39,7 @@ from donnees.contrat import (
 from requetes import indicateurs
 from requetes.indicateurs import Chiffre, ErreurRequete
 from requetes.jeu import JeuDeDonnees
+from requetes.regles import ratio
 
 # --------------------------------------------------------------------------------------------------
 # Libellés et règles
@@ -335,7 +336,7 @@ def _comptes_situations(sit: pl.DataFrame, cles: list[str]) -> pl.DataFrame:
     df = base.join(comptes, on=[*cles, "situation"], how="left").with_columns(pl.col("nb_ml").fill_null(0))
     total = pl.col("nb_ml").sum().over(cles) if cles else pl.col("nb_ml").sum()
     df = df.with_columns(
-        pl.when(total > 0).then(100.0 * pl.col("nb_ml") / total).otherwise(None).alias("part"),
+        ratio(pl.col("nb_ml"), total, 100.0).alias("part"),
         pl.col("situation").replace_strict(LIBELLES_SITUATION, return_dtype=pl.Utf8).alias("libelle_situation"),
     )
     return df.sort([*cles, "_ordre"]).drop([c for c in ("_ordre", "_un") if c in df.columns])
@@ -508,7 +509,7 @@ def participation(jeu: JeuDeDonnees, date_reference: date, code_region: str | No
         out = base.join(comptes, on=["code", "participation_jeunes"], how="left") \
             .with_columns(pl.col("nb").fill_null(0))
         total = pl.col("nb").sum().over("code")
-        return out.with_columns(pl.when(total > 0).then(100.0 * pl.col("nb") / total).otherwise(None).alias("part"))
+        return out.with_columns(ratio(pl.col("nb"), total, 100.0).alias("part"))
 
     morceaux = [repartir(vig, pl.DataFrame({"niveau": ["nationale"], "code": ["FR"], "nom": ["France"]}), None)]
     if code_region is not None:

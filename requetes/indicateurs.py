@@ -32,6 +32,7 @@ from requetes.mesures import (
     verifier_codes,
     verifier_maille,
 )
+from requetes.regles import ratio, ratio_valeurs
 
 __all__ = [
     "LIBELLES_MAILLE",
@@ -415,8 +416,7 @@ def _expressions(ind: Indicateur | _Formule) -> tuple[pl.Expr, pl.Expr, pl.Expr]
     if ind.denominateur is None:
         return num, pl.lit(None, dtype=pl.Float64), (num * ind.facteur).cast(pl.Float64)
     den = pl.col(ind.denominateur).cast(pl.Float64)
-    valeur = pl.when(den.is_null() | (den == 0)).then(None).otherwise(ind.facteur * num / den)
-    return num, den, valeur.cast(pl.Float64)
+    return num, den, ratio(num, den, ind.facteur)
 
 
 def _lignes_larges(terr: pl.DataFrame, inds: list[Indicateur], agr: pl.DataFrame,
@@ -605,9 +605,7 @@ def series_mensuelles(
         else:
             ind = REGISTRE[nom]
             if ind.denominateur:
-                den = pl.col(ind.denominateur)
-                valeur = pl.when(den.is_null() | (den == 0)).then(None).otherwise(
-                    ind.facteur * pl.col(ind.numerateur) / den)
+                valeur = ratio(ind.numerateur, ind.denominateur, ind.facteur)
             else:
                 valeur = ind.facteur * pl.col(ind.numerateur)
         morceaux.append(large.select(
@@ -677,12 +675,6 @@ _SYNTHESE_REGISTRE = (
 )
 
 
-def _div(a, b, facteur=1.0):
-    if a is None or b is None or b == 0:
-        return None
-    return facteur * a / b
-
-
 def synthese_nationale(jeu: JeuDeDonnees, annee: int, date_reference: date | None = None) -> dict[str, Chiffre]:
     """Chiffres nationaux d'une année et de l'année précédente, pour la page d'accueil.
 
@@ -732,8 +724,8 @@ def synthese_nationale(jeu: JeuDeDonnees, annee: int, date_reference: date | Non
         return {
             **env_a,
             **reg,
-            "part_repartie": _div(reg["enveloppe_ml"], env_a["enveloppe_totale"], 100.0),
-            "atteinte_objectif_national": _div(reg["entrees_delegation"], env_a["objectif_national"], 100.0),
+            "part_repartie": ratio_valeurs(reg["enveloppe_ml"], env_a["enveloppe_totale"], 100.0),
+            "atteinte_objectif_national": ratio_valeurs(reg["entrees_delegation"], env_a["objectif_national"], 100.0),
         }
 
     courant = tout(annee)

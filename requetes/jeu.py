@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 
 from donnees import moteur
-from donnees.contrat import BOOLEEN, DATE, DECIMAL, ENTIER, LISTE_TEXTE, NOMS_TABLES, TABLES, TEXTE
+from donnees.contrat import NOMS_TABLES, TABLES, TYPES_DUCKDB
 
 DOSSIER_SQL = Path(__file__).parent / "sql"
 DOSSIER_REGLES = DOSSIER_SQL / "regles"  # macros DuckDB : chaque règle métier écrite une fois
@@ -46,14 +46,6 @@ def _litteral_chemin(chemin: Path) -> str:
     return "'" + str(chemin).replace("'", "''") + "'"
 
 
-_TYPES_SQL = {
-    TEXTE: "VARCHAR",
-    ENTIER: "BIGINT",
-    DECIMAL: "DOUBLE",
-    DATE: "DATE",
-    BOOLEEN: "BOOLEAN",
-    LISTE_TEXTE: "VARCHAR[]",
-}
 
 
 def _liste_selection(con: duckdb.DuckDBPyConnection, nom: str, chemin: Path) -> str:
@@ -67,7 +59,7 @@ def _liste_selection(con: duckdb.DuckDBPyConnection, nom: str, chemin: Path) -> 
     }
     morceaux = []
     for col in TABLES[nom].colonnes:
-        type_sql = _TYPES_SQL[col.type]
+        type_sql = TYPES_DUCKDB[col.type]
         if col.nom in presentes:
             morceaux.append(f"CAST({col.nom} AS {type_sql}) AS {col.nom}")
         else:
@@ -115,10 +107,6 @@ class JeuDeDonnees:
     def _creer_vues(self, con: duckdb.DuckDBPyConnection) -> None:
         from donnees import referentiel
 
-        # Règles métier écrites une fois (macros DuckDB de requetes/sql/regles/), avant toute requête.
-        for regles in sorted(DOSSIER_REGLES.glob("*.sql")):
-            con.execute(regles.read_text(encoding="utf-8"))
-
         for nom in NOMS_TABLES:
             chemin = self.dossier / TABLES[nom].fichier
             colonnes = _liste_selection(con, nom, chemin)
@@ -131,6 +119,10 @@ class JeuDeDonnees:
                 f"CREATE OR REPLACE {_genre(con, chemin)} ref_{nom} AS SELECT * "
                 f"FROM read_parquet({_litteral_chemin(chemin)})"
             )
+        # Règles métier écrites une fois (macros DuckDB de requetes/sql/regles/), avant toute requête ;
+        # après les tables, que les macros de table lient à leur création.
+        for regles in sorted(DOSSIER_REGLES.glob("*.sql")):
+            con.execute(regles.read_text(encoding="utf-8"))
 
     def curseur(self) -> duckdb.DuckDBPyConnection:
         """Curseur propre au fil d'exécution courant (Streamlit exécute chaque session dans son fil)."""

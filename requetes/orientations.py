@@ -32,6 +32,7 @@ from donnees.contrat import LIBELLES_MOTIF, LIBELLES_SENS, MOTIFS, SENS
 from requetes import indicateurs, mesures
 from requetes.indicateurs import Chiffre, ErreurRequete
 from requetes.jeu import JeuDeDonnees
+from requetes.regles import ratio
 
 ETAPES = ("orientes", "acceptes", "entres")
 LIBELLES_ETAPE = {
@@ -225,8 +226,7 @@ def serie_mensuelle(jeu: JeuDeDonnees, annee: int, etape: str = "orientes", code
             (pl.col("valeur") - pl.col("valeur_precedente")).alias("ecart"),
         )
         .with_columns(
-            pl.when(pl.col("valeur_precedente") > 0)
-            .then(100.0 * pl.col("ecart") / pl.col("valeur_precedente")).otherwise(None).alias("evolution")
+            ratio("ecart", "valeur_precedente", 100.0).alias("evolution")
         )
     )
     return df.sort("_ordre", "numero_mois").select(

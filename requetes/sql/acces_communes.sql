@@ -1,15 +1,9 @@
 -- Communes du référentiel avec leur point (dans la commune, WGS84), leurs ML de rattachement et leurs
 -- jeunes de 16 à 25 ans l'année $annee (NULL si le contexte ne donne pas la commune).
-WITH rattachements AS (
-    SELECT code_commune, list_sort(list(DISTINCT code_ml)) AS codes_ml
-    FROM territoires_ml
-    GROUP BY code_commune
-),
-jeunes AS (
-    SELECT code_commune, sum(population_16_25) AS jeunes
-    FROM contexte
+WITH jeunes AS (
+    SELECT code AS code_commune, population_16_25 AS jeunes
+    FROM contexte_des_territoires('commune')
     WHERE annee = $annee
-    GROUP BY code_commune
 )
 SELECT
     c.code_commune,
@@ -21,6 +15,6 @@ SELECT
     coalesce(r.codes_ml, []::VARCHAR[]) AS codes_ml,
     j.jeunes::BIGINT AS jeunes
 FROM ref_communes AS c
-LEFT JOIN rattachements AS r ON r.code_commune = c.code_commune
+LEFT JOIN couverture_communes() AS r ON r.code_commune = c.code_commune
 LEFT JOIN jeunes AS j ON j.code_commune = c.code_commune
 ORDER BY c.code_commune

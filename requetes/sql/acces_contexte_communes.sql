@@ -3,22 +3,18 @@
 -- Un seul des deux filtres est renseigné, l'autre vaut NULL.
 WITH rattachements AS (
     SELECT
-        t.code_commune,
-        list_sort(list(DISTINCT t.code_ml)) AS codes_ml,
+        r.code_commune,
+        r.codes_ml,
         list_sort(list(DISTINCT coalesce(m.nom_ml, t.code_ml))) AS noms_ml
-    FROM territoires_ml AS t
+    FROM couverture_communes() AS r
+    JOIN territoires_ml AS t ON t.code_commune = r.code_commune
     LEFT JOIN missions_locales AS m ON m.code_ml = t.code_ml
-    GROUP BY t.code_commune
+    GROUP BY ALL
 ),
 contexte_annee AS (
-    SELECT
-        code_commune,
-        sum(population_16_25) AS population_16_25,
-        sum(jeunes_neet) AS jeunes_neet,
-        sum(demandeurs_emploi_moins_26) AS demandeurs_emploi_moins_26
-    FROM contexte
+    SELECT code AS code_commune, population_16_25, jeunes_neet, demandeurs_emploi_moins_26
+    FROM contexte_des_territoires('commune')
     WHERE annee = $annee
-    GROUP BY code_commune
 )
 SELECT
     c.code_commune,
@@ -37,5 +33,5 @@ LEFT JOIN rattachements AS r ON r.code_commune = c.code_commune
 LEFT JOIN contexte_annee AS x ON x.code_commune = c.code_commune
 WHERE ($code_departement IS NOT NULL AND c.code_departement = $code_departement)
    OR ($code_ml IS NOT NULL AND c.code_commune IN (
-        SELECT code_commune FROM territoires_ml WHERE code_ml = $code_ml))
+        SELECT code_commune FROM communes_des_territoires('ml') WHERE code = $code_ml))
 ORDER BY c.code_commune

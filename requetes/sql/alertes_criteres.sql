@@ -17,12 +17,12 @@ SELECT
     m.code_departement,
     d.code_region,
     'criteres_desequilibres' AS cas,
-    100.0 * coalesce(p.orientes_motifs, 0) / p.orientes AS valeur,
+    ratio(coalesce(p.orientes_motifs, 0), p.orientes, 100.0) AS valeur,
     coalesce(p.orientes_motifs, 0) AS numerateur,
     p.orientes AS denominateur
 FROM parts AS p
 JOIN missions_locales AS m ON m.code_ml = p.code_ml
 LEFT JOIN ref_departements AS d ON d.code_departement = m.code_departement
 WHERE p.orientes > 0
-  AND 100.0 * coalesce(p.orientes_motifs, 0) / p.orientes > $seuil_pct
+  AND ratio(coalesce(p.orientes_motifs, 0), p.orientes, 100.0) > $seuil_pct
 ORDER BY m.code_ml

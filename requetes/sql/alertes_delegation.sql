@@ -10,17 +10,16 @@ WITH entrees AS (
     GROUP BY code_ml
 ),
 demandeurs AS (
-    SELECT t.code_ml, sum(c.demandeurs_emploi_moins_26) AS demandeurs
-    FROM territoires_ml AS t
-    JOIN contexte AS c ON c.code_commune = t.code_commune AND c.annee = $annee
-    GROUP BY t.code_ml
+    SELECT code AS code_ml, demandeurs_emploi_moins_26 AS demandeurs
+    FROM contexte_des_territoires('ml')
+    WHERE annee = $annee
 ),
 taux AS (
     SELECT
         m.code_ml,
         coalesce(e.entrees, 0)::DOUBLE AS entrees,
         dm.demandeurs::DOUBLE AS demandeurs,
-        1000.0 * coalesce(e.entrees, 0) / dm.demandeurs AS taux
+        ratio(coalesce(e.entrees, 0), dm.demandeurs, 1000.0) AS taux
     FROM missions_locales AS m
     JOIN demandeurs AS dm ON dm.code_ml = m.code_ml
     LEFT JOIN entrees AS e ON e.code_ml = m.code_ml

@@ -15,8 +15,8 @@ WITH flux AS (
 taux AS (
     SELECT
         *,
-        CASE WHEN orientes > 0 THEN 100.0 * acceptes / orientes END AS taux_acceptation,
-        CASE WHEN acceptes > 0 THEN 100.0 * entres / acceptes END AS taux_entree
+        ratio(acceptes, orientes, 100.0) AS taux_acceptation,
+        ratio(entres, acceptes, 100.0) AS taux_entree
     FROM flux
 )
 SELECT

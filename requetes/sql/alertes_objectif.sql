@@ -13,7 +13,7 @@ SELECT
     m.code_departement,
     d.code_region,
     'objectif_non_atteint' AS cas,
-    100.0 * coalesce(e.entrees, 0) / a.objectif_entrees_delegation AS valeur,
+    ratio(coalesce(e.entrees, 0), a.objectif_entrees_delegation, 100.0) AS valeur,
     coalesce(e.entrees, 0) AS numerateur,
     a.objectif_entrees_delegation::DOUBLE AS denominateur
 FROM allocations AS a
@@ -22,5 +22,5 @@ LEFT JOIN ref_departements AS d ON d.code_departement = m.code_departement
 LEFT JOIN entrees AS e ON e.code_ml = a.code_ml
 WHERE a.annee = $annee
   AND a.objectif_entrees_delegation > 0
-  AND 100.0 * coalesce(e.entrees, 0) / a.objectif_entrees_delegation < $seuil_pct
+  AND ratio(coalesce(e.entrees, 0), a.objectif_entrees_delegation, 100.0) < $seuil_pct
 ORDER BY m.code_ml

@@ -3,29 +3,12 @@
 -- $maille : 'nationale' | 'region' | 'departement' | 'ml'.
 -- À la maille ML, le territoire est celui de territoires_ml ; aux autres mailles, toutes les communes
 -- du référentiel. Colonnes : code, population (habitants), superficie_km2, nb_communes.
-WITH rattachement AS (
-    SELECT 'FR' AS code, r.code_commune
-    FROM ref_communes r
-    WHERE $maille = 'nationale'
-    UNION ALL
-    SELECT r.code_region, r.code_commune
-    FROM ref_communes r
-    WHERE $maille = 'region'
-    UNION ALL
-    SELECT r.code_departement, r.code_commune
-    FROM ref_communes r
-    WHERE $maille = 'departement'
-    UNION ALL
-    SELECT t.code_ml, t.code_commune
-    FROM territoires_ml t
-    WHERE $maille = 'ml'
-)
 SELECT
     a.code,
     sum(r.population)::DOUBLE AS population,
     sum(r.superficie_km2)::DOUBLE AS superficie_km2,
     count(*)::BIGINT AS nb_communes
-FROM rattachement a
+FROM communes_des_territoires($maille) a
 JOIN ref_communes r ON r.code_commune = a.code_commune
 WHERE a.code IS NOT NULL
 GROUP BY a.code
