@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import polars as pl
+
 VERSION_CONTRAT = 1
 
 # Types du contrat
@@ -17,6 +19,26 @@ DECIMAL = "décimal"
 DATE = "date"
 BOOLEEN = "booléen"
 LISTE_TEXTE = "liste<texte>"
+
+# Chaque type du contrat, une seule fois, dans les deux moteurs : le type DuckDB dans lequel la lecture des
+# exports convertit une colonne (validation, vues du jeu), et le type Polars des tables que le générateur
+# de démonstration écrit et que les requêtes rendent.
+TYPES_DUCKDB = {
+    TEXTE: "VARCHAR",
+    ENTIER: "BIGINT",
+    DECIMAL: "DOUBLE",
+    DATE: "DATE",
+    BOOLEEN: "BOOLEAN",
+    LISTE_TEXTE: "VARCHAR[]",
+}
+TYPES_POLARS = {
+    TEXTE: pl.Utf8,
+    ENTIER: pl.Int64,
+    DECIMAL: pl.Float64,
+    DATE: pl.Date,
+    BOOLEEN: pl.Boolean,
+    LISTE_TEXTE: pl.List(pl.Utf8),
+}
 
 STATUTS_ACCORD = ("signe", "en_negociation", "non_engage", "echu", "denonce")
 TYPES_SITE = ("siege", "antenne", "permanence")

@@ -86,15 +86,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from donnees.contrat import (
-    BOOLEEN,
     CONTENUS_ACCORD,
-    DATE,
-    DECIMAL,
-    ENTIER,
-    LISTE_TEXTE,
     MOTIFS,
     TABLES,
-    TEXTE,
+    TYPES_POLARS,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -127,14 +122,6 @@ NB_COMMUNES_NON_COUVERTES = (6, 12)
 # pour ses communes ; elle est répartie au prorata de la superficie.
 POPULATION_DEFAUT_DEPARTEMENT = {"976": 256_518}
 
-TYPES_POLARS = {
-    TEXTE: pl.Utf8,
-    ENTIER: pl.Int64,
-    DECIMAL: pl.Float64,
-    DATE: pl.Date,
-    BOOLEEN: pl.Boolean,
-    LISTE_TEXTE: pl.List(pl.Utf8),
-}
 
 # Part des 16-25 ans : villes universitaires (codes Insee) et bonus de part (points de population)
 VILLES_UNIVERSITAIRES = {

@@ -84,6 +84,7 @@ from donnees.contrat import (
     STATUTS_ACCORD,
     TABLES,
     TEXTE,
+    TYPES_DUCKDB,
     VERSION_CONTRAT,
     Colonne,
     Table,
@@ -624,8 +625,7 @@ class _Validation:
                     continue
                 t = f.types[col.nom]
                 if col.type == DATE or t.startswith(_NUL) or t.startswith("DECIMAL"):
-                    cible = {TEXTE: "VARCHAR", ENTIER: "BIGINT", DECIMAL: "DOUBLE", DATE: "DATE",
-                             BOOLEEN: "BOOLEAN", LISTE_TEXTE: "VARCHAR[]"}[col.type]
+                    cible = TYPES_DUCKDB[col.type]
                     selection.append(f"CAST({_id(col.nom)} AS {cible}) AS {_id(col.nom)}")
                 else:
                     selection.append(_id(col.nom))

@@ -13,16 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from donnees.contrat import BOOLEEN, DATE, DECIMAL, ENTIER, LISTE_TEXTE, TABLES, TEXTE
-
-TYPES_POLARS = {
-    TEXTE: pl.Utf8,
-    ENTIER: pl.Int64,
-    DECIMAL: pl.Float64,
-    DATE: pl.Date,
-    BOOLEEN: pl.Boolean,
-    LISTE_TEXTE: pl.List(pl.Utf8),
-}
+from donnees.contrat import TABLES, TYPES_POLARS
 
 FORFAIT = 45_000.0
 COMMUNES_ML_A = [f"900{i:02d}" for i in range(1, 11)]  # 90001 … 90010 (Belfort = 90010)

@@ -18,16 +18,8 @@ import polars as pl
 import pytest
 
 from donnees import demo, referentiel
-from donnees.contrat import BOOLEEN, DATE, DECIMAL, ENTIER, LISTE_TEXTE, MOTIFS, TABLES, TEXTE
+from donnees.contrat import MOTIFS, TABLES, TYPES_POLARS
 
-TYPES = {
-    TEXTE: pl.Utf8,
-    ENTIER: pl.Int64,
-    DECIMAL: pl.Float64,
-    DATE: pl.Date,
-    BOOLEEN: pl.Boolean,
-    LISTE_TEXTE: pl.List(pl.Utf8),
-}
 ANNEES = list(range(2015, 2026))
 RACINE = Path(__file__).resolve().parents[2]
 
@@ -67,7 +59,7 @@ def _empreintes(dossier: Path) -> dict[str, str]:
 def test_dix_fichiers_aux_colonnes_et_types_du_contrat(dossier, t):
     assert sorted(p.name for p in dossier.iterdir()) == sorted(tb.fichier for tb in TABLES.values())
     for nom, table in TABLES.items():
-        attendu = {c.nom: TYPES[c.type] for c in table.colonnes}
+        attendu = {c.nom: TYPES_POLARS[c.type] for c in table.colonnes}
         assert dict(t[nom].schema) == attendu, nom
         assert t[nom].height > 0, nom
         assert t[nom].select(table.cle).is_unique().all(), f"clé non unique dans {nom}"
