@@ -75,7 +75,7 @@ def test_jeu_et_validation_bornes(monkeypatch, dossier_minimal):
         validation.con.close()
 
 
-@pytest.mark.parametrize("dossier", ["donnees", "requetes", "cartes", "interface", "pages"])
+@pytest.mark.parametrize("dossier", ["donnees", "requetes", "presentation", "cartes", "interface", "pages"])
 def test_aucune_connexion_sans_bornes(dossier):
     """Toute connexion du produit passe par ``moteur.connexion()`` (sinon 80 % de la mémoire chacune)."""
     motif = re.compile(r"duckdb\s*\.\s*(connect|sql|query|execute|read_\w+|default_connection)\b")

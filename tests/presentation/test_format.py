@@ -13,16 +13,6 @@ F = "\u202f"  # espace fine insécable (milliers)
 E = "\u00a0"  # espace insécable (avant l'unité)
 
 
-def test_pas_de_streamlit():
-    import ast
-    from pathlib import Path
-
-    arbre = ast.parse(Path(fmt.__file__).read_text(encoding="utf-8"))
-    modules = {a.name for n in ast.walk(arbre) if isinstance(n, ast.Import) for a in n.names}
-    modules |= {n.module for n in ast.walk(arbre) if isinstance(n, ast.ImportFrom) and n.module}
-    assert not any(m and m.split(".")[0] == "streamlit" for m in modules)
-
-
 @pytest.mark.parametrize(
     ("valeur", "attendu"),
     [
