@@ -32,6 +32,7 @@ from requetes.mesures import (
     verifier_codes,
     verifier_maille,
 )
+from requetes.perimetre import restreint
 from requetes.regles import ratio, ratio_valeurs
 
 __all__ = [
@@ -476,6 +477,7 @@ def _agreger_periode(
 # Fonctions publiques
 
 
+@restreint
 def valeurs(
     jeu: JeuDeDonnees,
     maille: str,
@@ -499,6 +501,7 @@ def valeurs(
     return _combiner(terr, inds, agr, maille)
 
 
+@restreint
 def tableau(
     jeu: JeuDeDonnees,
     maille: str,
@@ -516,6 +519,7 @@ def tableau(
     return large.select("code", "nom", "code_region", *[_expressions(i)[2].alias(i.code) for i in inds])
 
 
+@restreint
 def serie_annuelle(
     jeu: JeuDeDonnees,
     maille: str,
@@ -551,6 +555,7 @@ def serie_annuelle(
     return _combiner(_territoires(jeu, maille, codes, code_region), inds, agr, maille, annees=annees_periode)
 
 
+@restreint
 def series_mensuelles(
     jeu: JeuDeDonnees,
     maille: str,
@@ -620,6 +625,7 @@ def annees_disponibles(jeu: JeuDeDonnees) -> list[int]:
     return list(_mesures.annees(jeu))
 
 
+@restreint
 def regions(jeu: JeuDeDonnees) -> pl.DataFrame:
     """Régions présentes dans le jeu : code_region, nom_region (triées par code)."""
     return _mesures.territoires(jeu, "region").select(
@@ -627,6 +633,7 @@ def regions(jeu: JeuDeDonnees) -> pl.DataFrame:
     )
 
 
+@restreint
 def departements(jeu: JeuDeDonnees, code_region: str | None = None) -> pl.DataFrame:
     """Départements présents dans le jeu : code_departement, nom_departement, code_region."""
     code_region = verifier_code_region(code_region)
@@ -636,6 +643,7 @@ def departements(jeu: JeuDeDonnees, code_region: str | None = None) -> pl.DataFr
     return df if code_region is None else df.filter(pl.col("code_region") == code_region)
 
 
+@restreint
 def missions_locales(jeu: JeuDeDonnees) -> pl.DataFrame:
     """Missions Locales : code_ml, nom_ml, code_departement, code_region, nom_region (triées par code)."""
     return _mesures.preparer(jeu).rattachement.select(
