@@ -29,6 +29,7 @@ from sklearn.neighbors import KDTree
 
 from donnees.cache import CacheBorne
 from requetes.jeu import JeuDeDonnees
+from requetes.perimetre import restreint
 from requetes.regles import ratio
 
 RAYON_TERRE_KM = 6371.0088  # rayon moyen (UGGI)
@@ -73,11 +74,13 @@ def _sur_la_sphere(lat_lon: np.ndarray) -> np.ndarray:
     return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
 
 
+@restreint
 def rattachements(jeu: JeuDeDonnees) -> pl.DataFrame:
     """Table code_commune, code_ml (territoires_ml), pour les polygones des ML."""
     return jeu.requete("acces_rattachements")
 
 
+@restreint
 def sites(jeu: JeuDeDonnees) -> pl.DataFrame:
     """Lieux d'accueil des ML : id_site, code_ml, nom_ml, type_site, code_commune, nom_commune,
     code_departement, code_region, latitude, longitude, position_commune (vrai si le point est celui
@@ -85,6 +88,7 @@ def sites(jeu: JeuDeDonnees) -> pl.DataFrame:
     return jeu.requete("acces_sites")
 
 
+@restreint
 def agences(jeu: JeuDeDonnees) -> pl.DataFrame:
     """Agences France Travail : code_agence, nom_agence, code_commune, nom_commune, code_departement,
     code_region, latitude, longitude, position_commune."""
@@ -115,6 +119,7 @@ def _calculer_distances(jeu: JeuDeDonnees) -> pl.DataFrame:
     return communes.select("code_commune").join(calculees, on="code_commune", how="left")
 
 
+@restreint
 def distances(jeu: JeuDeDonnees) -> pl.DataFrame:
     """Pour chaque commune du référentiel : code_commune, distance_site_km, id_site_proche,
     distance_agence_km, code_agence_proche. Distance infinie s'il n'y a aucun lieu d'accueil (aucune
@@ -123,6 +128,7 @@ def distances(jeu: JeuDeDonnees) -> pl.DataFrame:
     return _CACHE_DISTANCES.lire(empreinte(jeu, _FICHIERS_DISTANCES), lambda: _calculer_distances(jeu))
 
 
+@restreint
 def distances_communes(jeu: JeuDeDonnees, annee: int) -> pl.DataFrame:
     """Communes du référentiel avec leur point, leurs ML, leurs jeunes de 16 à 25 ans (année ``annee``)
     et leurs distances au lieu d'accueil ML et à l'agence les plus proches :
@@ -175,6 +181,7 @@ INDICATEURS_COMMUNE: dict[str, IndicateurCommune] = {
 }
 
 
+@restreint
 def communes(jeu: JeuDeDonnees, annee: int, code_departement: str | None = None,
              code_ml: str | None = None) -> pl.DataFrame:
     """Les communes d'un département (référentiel) ou du territoire d'une ML (territoires_ml), avec

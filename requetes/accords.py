@@ -39,6 +39,7 @@ from donnees.contrat import (
 from requetes import indicateurs
 from requetes.indicateurs import Chiffre, ErreurRequete
 from requetes.jeu import JeuDeDonnees
+from requetes.perimetre import restreint
 from requetes.regles import ratio
 
 # --------------------------------------------------------------------------------------------------
@@ -224,6 +225,7 @@ def _libelles_accord(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@restreint
 def accords(jeu: JeuDeDonnees, code_region: str | None = None) -> pl.DataFrame:
     """Tous les accords (une ligne par accord) des ML de la région (toutes si ``None``) : ML, département,
     région, statut, dates, ``debut`` (date_debut à défaut date_signature), agences signataires (codes et
@@ -246,6 +248,7 @@ def _ml(jeu: JeuDeDonnees, code_region: str | None) -> pl.DataFrame:
     return ml.select("code_ml", "nom_ml", "code_departement", "nom_departement", "code_region", "nom_region")
 
 
+@restreint
 def situations(jeu: JeuDeDonnees, dates: list[date], code_region: str | None = None) -> pl.DataFrame:
     """Situation de chaque ML à chaque date : date_ref, code_ml, situation, id_accord (accord courant,
     nul si aucun), nb_en_vigueur (accords en vigueur de la ML à la date)."""
@@ -259,6 +262,7 @@ def situations(jeu: JeuDeDonnees, dates: list[date], code_region: str | None = N
         lambda: jeu.requete("accords_situation", {"dates": dates, "code_region": code_region}))
 
 
+@restreint
 def accords_ml(jeu: JeuDeDonnees, date_reference: date, code_region: str | None = None) -> pl.DataFrame:
     """Une ligne par ML (de la région, ou toutes) avec sa situation à la date et son accord courant :
     colonnes de ``accords`` (nulles sans accord), ``situation``, ``libelle_situation``,
@@ -342,6 +346,7 @@ def _comptes_situations(sit: pl.DataFrame, cles: list[str]) -> pl.DataFrame:
     return df.sort([*cles, "_ordre"]).drop([c for c in ("_ordre", "_un") if c in df.columns])
 
 
+@restreint
 def synthese_situations(jeu: JeuDeDonnees, date_reference: date, code_region: str | None = None) -> pl.DataFrame:
     """Nombre et part des ML par situation à la date (France entière, ou la région) : situation,
     libelle_situation, nb_ml, part (%). Les six situations sont toujours présentes."""
@@ -349,6 +354,7 @@ def synthese_situations(jeu: JeuDeDonnees, date_reference: date, code_region: st
     return _comptes_situations(sit, []).select("situation", "libelle_situation", "nb_ml", "part")
 
 
+@restreint
 def situations_par_region(jeu: JeuDeDonnees, date_reference: date) -> pl.DataFrame:
     """Nombre et part des ML par situation dans chaque région : code_region, nom_region, situation,
     libelle_situation, nb_ml, part (%). Régions triées de la plus haute part d'ML en vigueur à la plus basse."""
@@ -365,6 +371,7 @@ def situations_par_region(jeu: JeuDeDonnees, date_reference: date) -> pl.DataFra
     )
 
 
+@restreint
 def situations_par_annee(jeu: JeuDeDonnees, code_region: str | None = None) -> pl.DataFrame:
     """Situation des ML au 31 décembre de chaque année du jeu : annee, situation, libelle_situation, nb_ml,
     part (%)."""
@@ -377,6 +384,7 @@ def situations_par_annee(jeu: JeuDeDonnees, code_region: str | None = None) -> p
     return _comptes_situations(sit, ["annee"]).select("annee", "situation", "libelle_situation", "nb_ml", "part")
 
 
+@restreint
 def evenements_par_annee(jeu: JeuDeDonnees, code_region: str | None = None) -> pl.DataFrame:
     """Signatures et fins d'accords par année (la vague de 2015, les renouvellements, les échéances) :
     annee, evenement, libelle_evenement, nb. Années : de la première signature à la dernière année du jeu.
@@ -425,6 +433,7 @@ def evenements_par_annee(jeu: JeuDeDonnees, code_region: str | None = None) -> p
     )
 
 
+@restreint
 def accords_en_vigueur(jeu: JeuDeDonnees, date_reference: date, code_region: str | None = None) -> pl.DataFrame:
     """Les accords en vigueur à la date (une ligne par accord ; une ML peut en avoir plusieurs), colonnes
     de ``accords``."""
@@ -443,6 +452,7 @@ def _niveaux_grille(jeu: JeuDeDonnees, code_region: str | None) -> tuple[str, pl
     return "departement", terr
 
 
+@restreint
 def grille_contenus(jeu: JeuDeDonnees, date_reference: date, code_region: str | None = None) -> pl.DataFrame:
     """Part des accords en vigueur qui contiennent chaque élément, par territoire : une ligne pour la
     France, une pour la région choisie, puis une par région (France entière) ou par département (région
@@ -486,6 +496,7 @@ def grille_contenus(jeu: JeuDeDonnees, date_reference: date, code_region: str | 
                       for m in morceaux])
 
 
+@restreint
 def participation(jeu: JeuDeDonnees, date_reference: date, code_region: str | None = None) -> pl.DataFrame:
     """Répartition des accords en vigueur par niveau de participation des jeunes, pour la France, la région
     choisie et chacune de ses subdivisions (comme ``grille_contenus``) : niveau, code, nom,
@@ -527,6 +538,7 @@ def participation(jeu: JeuDeDonnees, date_reference: date, code_region: str | No
     ).select("niveau", "code", "nom", "participation_jeunes", "libelle_participation", "nb", "part")
 
 
+@restreint
 def echeances(jeu: JeuDeDonnees, date_reference: date, nb_mois: int, code_region: str | None = None) -> pl.DataFrame:
     """Accords en vigueur à la date dont la date de fin tombe dans les ``nb_mois`` mois qui suivent
     (date de référence exclue, date + ``nb_mois`` mois incluse), du plus proche au plus lointain.
@@ -558,6 +570,7 @@ def echeances(jeu: JeuDeDonnees, date_reference: date, nb_mois: int, code_region
     return df.sort("date_fin", "nom_ml")
 
 
+@restreint
 def suites_echeances(jeu: JeuDeDonnees, date_reference: date, nb_mois: int,
                      code_region: str | None = None) -> pl.DataFrame:
     """Nombre d'accords qui arrivent à échéance (``echeances``) par suite prévue : libelle_suite, nb (les trois
@@ -571,6 +584,7 @@ def suites_echeances(jeu: JeuDeDonnees, date_reference: date, nb_mois: int,
     )
 
 
+@restreint
 def ml_sans_accord(jeu: JeuDeDonnees, date_reference: date, code_region: str | None = None) -> pl.DataFrame:
     """ML qui n'ont jamais eu d'accord signé à la date : aucun accord signé, échu ou dénoncé commencé au
     plus tard à la date. Colonnes : code_ml, nom_ml, code_departement, nom_departement, code_region,
@@ -608,6 +622,7 @@ def _chiffres_a_date(jeu: JeuDeDonnees, d: date, code_region: str | None) -> dic
     return resultat
 
 
+@restreint
 def chiffres(jeu: JeuDeDonnees, date_reference: date, code_region: str | None = None) -> list[Chiffre]:
     """Chiffres clés à la date (et à la même date un an plus tôt si cette année est dans le jeu) :
     les indicateurs du registre ``INDICATEURS_CHIFFRES`` (mêmes valeurs que les autres pages), le score

@@ -32,6 +32,7 @@ from donnees.contrat import LIBELLES_MOTIF, LIBELLES_SENS, MOTIFS, SENS
 from requetes import indicateurs, mesures
 from requetes.indicateurs import Chiffre, ErreurRequete
 from requetes.jeu import JeuDeDonnees
+from requetes.perimetre import restreint
 from requetes.regles import ratio
 
 ETAPES = ("orientes", "acceptes", "entres")
@@ -169,6 +170,7 @@ def perimetre(code_region: str | None = None, code_ml: str | None = None) -> tup
     return "nationale", None
 
 
+@restreint
 def options_ml(jeu: JeuDeDonnees, code_region: str | None = None) -> pl.DataFrame:
     """Missions Locales proposées au choix (de la région si elle est donnée) : code_ml, nom_ml, libelle
     (« Mission Locale de Brest (ML02901) »), triées par nom."""
@@ -189,6 +191,7 @@ def _libelle_mois(d: date) -> str:
 # Séries mensuelles
 # --------------------------------------------------------------------------------------------------
 
+@restreint
 def serie_mensuelle(jeu: JeuDeDonnees, annee: int, etape: str = "orientes", code_region: str | None = None,
                     code_ml: str | None = None) -> pl.DataFrame:
     """Jeunes d'une étape (orientés, acceptés ou entrés), mois par mois de l'année, dans les deux sens, avec
@@ -264,6 +267,7 @@ def _pertes(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@restreint
 def entonnoir(jeu: JeuDeDonnees, annee: int, code_region: str | None = None, code_ml: str | None = None,
               sens: str = "ft_vers_ml") -> pl.DataFrame:
     """L'entonnoir du périmètre pour l'année : trois lignes (orientés, acceptés, entrés) — etape, libelle,
@@ -298,6 +302,7 @@ def _territoires(jeu: JeuDeDonnees, maille: str, code_region: str | None) -> pl.
     return terr.select("code", "nom", "code_region")
 
 
+@restreint
 def entonnoir_territoires(jeu: JeuDeDonnees, annee: int, maille: str, code_region: str | None = None,
                           sens: str = "ft_vers_ml") -> pl.DataFrame:
     """Entonnoir et pertes par territoire pour l'année : code, nom, code_region, orientes, acceptes,
@@ -333,6 +338,7 @@ def _seuil(seuil) -> float:
     return float(seuil)
 
 
+@restreint
 def motifs_territoires(jeu: JeuDeDonnees, annee: int, maille: str, code_region: str | None = None,
                        seuil: float = SEUIL_MOTIFS_DEFAUT) -> pl.DataFrame:
     """Motifs des orientations France Travail → ML par territoire pour l'année : code, nom, code_region,
@@ -361,6 +367,7 @@ def motifs_territoires(jeu: JeuDeDonnees, annee: int, maille: str, code_region: 
         *(f"part_{m}" for m in MOTIFS), "part_sociales_eloignement", "signale")
 
 
+@restreint
 def motifs_perimetre(jeu: JeuDeDonnees, annee: int, code_region: str | None = None,
                      code_ml: str | None = None) -> pl.DataFrame:
     """Motifs des orientations France Travail → ML du périmètre : motif, libelle, orientes, part (%)."""
@@ -390,6 +397,7 @@ def mois_connus(jeu: JeuDeDonnees, annee: int) -> list[date]:
     return sorted(serie.filter(pl.col("valeur").is_not_null())["mois"].to_list())
 
 
+@restreint
 def objectif_mensuel(jeu: JeuDeDonnees, annee: int, code_region: str | None = None,
                      code_ml: str | None = None) -> pl.DataFrame:
     """Entrées en délégation cumulées mois par mois face à l'objectif au prorata, pour le périmètre.
@@ -425,6 +433,7 @@ def objectif_mensuel(jeu: JeuDeDonnees, annee: int, code_region: str | None = No
              "objectif_prorata", "ecart", "atteinte_prorata")
 
 
+@restreint
 def objectif_territoires(jeu: JeuDeDonnees, annee: int, maille: str, code_region: str | None = None) -> pl.DataFrame:
     """Progression vers l'objectif par territoire, au dernier mois connu de l'année (France entière) : code,
     nom, code_region, objectif_annuel, entrees_cumulees, nb_mois, dernier_mois, objectif_prorata, ecart,
@@ -468,6 +477,7 @@ def objectif_national(jeu: JeuDeDonnees, annee: int) -> float | None:
 # Doubles accompagnements
 # --------------------------------------------------------------------------------------------------
 
+@restreint
 def doubles_mensuels(jeu: JeuDeDonnees, code_region: str | None = None, code_ml: str | None = None) -> pl.DataFrame:
     """Doubles accompagnements mois par mois sur toute la période du jeu, pour le périmètre : mois,
     doubles_accompagnements, jeunes_accompagnes, doubles_pour_1000 (indicateur du registre). Mois sans
@@ -484,6 +494,7 @@ def doubles_mensuels(jeu: JeuDeDonnees, code_region: str | None = None, code_ml:
     return large.filter(pl.col("jeunes_accompagnes").is_not_null()).sort("mois").select("mois", *noms)
 
 
+@restreint
 def doubles_annuels(jeu: JeuDeDonnees, code_region: str | None = None, code_ml: str | None = None) -> pl.DataFrame:
     """Doubles accompagnements par année (registre, ``doubles_pour_1000``) : annee, doubles_accompagnements
     (moyenne mensuelle), jeunes_accompagnes (moyenne mensuelle), doubles_pour_1000."""
@@ -505,6 +516,7 @@ INDICATEURS_CHIFFRES = ("orientes_ft_ml", "entrees_delegation", "taux_transforma
                         "orientes_ml_ft", "doubles_pour_1000")
 
 
+@restreint
 def chiffres(jeu: JeuDeDonnees, annee: int, code_region: str | None = None,
              code_ml: str | None = None) -> list[Chiffre]:
     """Chiffres clés du périmètre (indicateurs du registre ``INDICATEURS_CHIFFRES``) pour l'année et l'année

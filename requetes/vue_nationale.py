@@ -20,6 +20,7 @@ from requetes import indicateurs as ind
 from requetes.indicateurs import REGISTRE, Chiffre
 from requetes.jeu import JeuDeDonnees
 from requetes.mesures import ErreurRequete, verifier_annee, verifier_code_region
+from requetes.perimetre import restreint
 
 # Indicateurs du registre repris sur la page ; ceux de synthese_nationale, plus l'objectif des ML.
 INDICATEURS_PAGE = (
@@ -46,6 +47,7 @@ def _valeurs_territoire(jeu: JeuDeDonnees, maille: str, code: str | None, annee:
     return {r["indicateur"]: r for r in df.iter_rows(named=True)}
 
 
+@restreint
 def chiffres_cles(jeu: JeuDeDonnees, annee: int, code_region: str | None = None) -> dict[str, Chiffre]:
     """Chiffres de la page d'accueil pour la France entière ou une région, avec l'année précédente.
 
@@ -226,6 +228,7 @@ def _point_entonnoir(jeu: JeuDeDonnees, annee: int, code_region: str | None) -> 
     )
 
 
+@restreint
 def points_attention(jeu: JeuDeDonnees, annee: int, code_region: str | None = None) -> list[PointAttention]:
     """Points d'attention de l'année pour la France entière (ou une région) : objectif d'entrées par
     région (par département pour une région), ML qui ont perdu leur agent affecté, ML sans accord en
