@@ -150,6 +150,7 @@ def selection_url(
     options = list(options)
     noms = libelles_uniques(options, libelles)
     cible = conteneur if conteneur is not None else st
+    signaler_valeurs_ignorees(cle, noms)
     if forme not in ("liste", "segments"):
         raise ValueError(f"Forme inconnue : {forme!r} (attendu : liste ou segments).")
     if forme == "segments" and options:
@@ -183,6 +184,29 @@ def selection_url(
         help=aide, placeholder=placeholder, disabled=desactive, bind="query-params",
     )
     return valider_valeur(valeur, options, defaut_valide)
+
+
+def valeurs_ignorees(demandees: Sequence[str], noms: Mapping[Any, str]) -> list[str]:
+    """Les libellés lus dans l'adresse qui ne sont pas proposés (hors du périmètre de la session, absents
+    des données, ou mal écrits) : le widget les ignore."""
+    permis = set(noms.values())
+    return [v for v in demandees if v not in permis]
+
+
+def signaler_valeurs_ignorees(cle: str, noms: Mapping[Any, str]) -> None:
+    """Avant le widget lié à l'adresse : une valeur d'adresse qui n'est pas proposée est ignorée par
+    Streamlit (et retirée de l'adresse) ; on le dit, une fois, au lieu de l'ignorer en silence."""
+    from presentation.format import echapper_markdown
+
+    try:
+        demandees = st.query_params.get_all(cle)
+    except Exception:  # pas de contexte d'exécution (appel hors d'une page)
+        return
+    ignorees = valeurs_ignorees(demandees, noms)
+    if ignorees:
+        valeurs = ", ".join(f"« {echapper_markdown(v)} »" for v in ignorees)
+        st.info(f"{valeurs} (paramètre « {cle} » de l'adresse) n'est pas proposé ici — hors de votre périmètre "
+                "ou absent des données : valeur ignorée.", icon=":material/info:")
 
 
 def bascule_url(libelle: str, *, cle: str, defaut: bool = False, aide: str | None = None, conteneur: Any = None) -> bool:

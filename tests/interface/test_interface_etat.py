@@ -124,6 +124,15 @@ def test_url_invalide_ignoree(params):
     assert _valeurs(at) == {"choix": "11", "plusieurs": "11", "segment": "b"}
     for cle in params:
         assert cle not in at.query_params
+    # ignorée, mais pas en silence : un avis nomme le paramètre (territoire hors périmètre, lien ancien…)
+    avis = [i.value for i in at.info]
+    assert len(avis) == 1, avis
+    assert f"paramètre « {next(iter(params))} » de l'adresse" in avis[0] and "ignorée" in avis[0]
+
+
+def test_url_valide_sans_avis():
+    at = _lancer({"t_region": "Bretagne", "t_vue": "C"})
+    assert not at.info
 
 
 def test_url_partiellement_valide_filtree():
