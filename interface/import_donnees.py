@@ -1,0 +1,138 @@
+"""Briques Streamlit de l'import et de la remise en service d'une version (page « Données ») : réglage du
+déploiement, personne connectée, rappels des boutons, compte rendu gardé dans la session.
+
+L'import est dans ``donnees/import_securise.py``, les versions dans ``donnees/versions.py``, les textes
+dans ``presentation/donnees.py``. L'import n'est proposé que si le déploiement l'autorise
+(``TDB_IMPORT_AUTORISE=1`` ou ``import_autorise = true`` dans les secrets Streamlit) : sinon n'importe qui
+pouvant ouvrir le tableau de bord pourrait en remplacer les données.
+
+Les imports et la remise en service s'exécutent dans le rappel (``on_click``) du bouton, avant
+l'exécution de l'application : le point d'entrée lit alors directement la nouvelle version en service, et
+le clic n'est pas perdu si l'exécution est relancée (``interface/garde.py``). Chaque rappel reçoit
+l'identifiant de la version que montrait la page (``attendue``) : il ne fait rien si une autre a été mise
+en service entre-temps (par une autre personne, ou une autre réplique), et le compte rendu le dit.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from donnees import import_securise, versions
+from presentation import donnees as P
+from requetes import jeu as module_jeu
+
+CLE_COMPTE_RENDU = "donnees_compte_rendu"
+CLE_COMPTEUR = "donnees_compteur_televersement"
+CLE_AUTEUR = "donnees_auteur_memorise"
+
+
+def dossier_initial() -> Path:
+    """Le dossier initial (``TDB_DONNEES`` ou la démonstration), tel que le définit requetes/jeu.py."""
+    fonction = getattr(module_jeu, "dossier_initial", module_jeu.dossier_par_defaut)
+    return Path(fonction())
+
+
+def import_autorise() -> bool:
+    """Réglage du déploiement : la variable TDB_IMPORT_AUTORISE, sinon le secret ``import_autorise``."""
+    if os.environ.get("TDB_IMPORT_AUTORISE", "").strip():
+        return import_securise.import_autorise_env()
+    try:
+        valeur = st.secrets.get("import_autorise", False)
+    except Exception:  # pas de fichier de secrets : réglage absent, donc désactivé
+        return False
+    return str(valeur).strip().lower() in import_securise.VALEURS_VRAIES
+
+
+def utilisateur_connecte() -> str:
+    """Identité de la personne connectée, si l'authentification Streamlit est configurée."""
+    try:
+        if st.user.get("is_logged_in"):
+            return str(st.user.get("email") or st.user.get("name") or "")
+    except Exception:  # authentification non configurée
+        pass
+    return ""
+
+
+def nom_saisi(auteur_connecte: str) -> str:
+    """Nom à proposer dans le champ « Votre nom » : la personne connectée, sinon le dernier nom saisi, gardé
+    hors du widget (Streamlit oublie la valeur d'un widget quand on change de page)."""
+    return auteur_connecte or st.session_state.get(CLE_AUTEUR, "")
+
+
+def memoriser_nom(nom: str) -> None:
+    st.session_state[CLE_AUTEUR] = nom
+
+
+def cle_televersement() -> str:
+    """Clé du sélecteur de fichiers : elle change après un import accepté, pour un sélecteur vide."""
+    return f"donnees_fichiers_{st.session_state.get(CLE_COMPTEUR, 0)}"
+
+
+def _auteur() -> str:
+    return (utilisateur_connecte() or str(st.session_state.get("donnees_auteur") or "")).strip()
+
+
+def _commentaire() -> str:
+    return str(st.session_state.get("donnees_commentaire") or "").strip()
+
+
+def importer_televersements(cle_fichiers: str, racine: Path, base: Path,
+                            limites: import_securise.Limites, attendue: str | None) -> None:
+    """Rappel du bouton d'import des fichiers téléversés."""
+    fichiers = st.session_state.get(cle_fichiers) or []
+    with st.spinner("Contrôle des fichiers reçus…"):
+        resultat = import_securise.importer_televersements(
+            racine, [(f.name, f) for f in fichiers], auteur=_auteur(), commentaire=_commentaire(), base=base,
+            limites=limites, attendue=attendue)
+    st.session_state[CLE_COMPTE_RENDU] = P.compte_rendu_import(resultat)
+    if resultat.accepte:  # un nouveau sélecteur de fichiers, vide
+        st.session_state[CLE_COMPTEUR] = st.session_state.get(CLE_COMPTEUR, 0) + 1
+
+
+def importer_dossier(cle_dossier: str, racine: Path, base: Path, autorises: list[Path],
+                     limites: import_securise.Limites, attendue: str | None) -> None:
+    """Rappel du bouton d'import d'un dossier du serveur."""
+    choisi = st.session_state.get(cle_dossier)
+    if choisi is None:
+        return
+    with st.spinner("Contrôle du dossier…"):
+        resultat = import_securise.importer_dossier(
+            racine, choisi, auteur=_auteur(), commentaire=_commentaire(), base=base, autorises=autorises,
+            limites=limites, attendue=attendue)
+    st.session_state[CLE_COMPTE_RENDU] = P.compte_rendu_import(resultat)
+
+
+def remettre_en_service(cle_version: str, par_libelle: dict[str, str], racine: Path, base: Path,
+                        attendue: str | None) -> None:
+    """Rappel du bouton de remise en service de la version choisie."""
+    cible = par_libelle.get(st.session_state.get(cle_version))
+    try:
+        v = versions.remettre_en_service(racine, str(cible), auteur=_auteur(), base=base, attendue=attendue)
+    except (KeyError, ValueError) as exc:
+        st.session_state[CLE_COMPTE_RENDU] = P.compte_rendu_retour(erreur=exc)
+    else:
+        st.session_state[CLE_COMPTE_RENDU] = P.compte_rendu_retour(v)
+
+
+def afficher_compte_rendu(lieu: str) -> None:
+    """Le compte rendu du dernier import (``lieu="import"``) ou de la dernière remise en service
+    (``"retour"``), gardé dans la session, affiché sous le bouton qui l'a produit."""
+    compte_rendu = st.session_state.get(CLE_COMPTE_RENDU)
+    if not compte_rendu or compte_rendu.get("lieu") != lieu:
+        return
+    if compte_rendu["accepte"]:
+        st.success(compte_rendu["resume"], title=compte_rendu["titre"], icon=":material/check_circle:")
+    else:
+        st.error(compte_rendu["resume"], title=compte_rendu["titre"], icon=":material/block:")
+        st.markdown(P.puces(compte_rendu["erreurs"][:P.MAX_MESSAGES]))
+        if suite := P.reste(len(compte_rendu["erreurs"]), "erreurs"):
+            st.caption(suite)
+    if compte_rendu.get("reprises"):
+        st.info("Tables absentes de l'import, reprises de la version en service : "
+                f"{compte_rendu['reprises']}.", icon=":material/content_copy:")
+    if compte_rendu.get("avertissements"):
+        with st.expander(P.titre_avertissements_import(len(compte_rendu["avertissements"]))):
+            st.markdown(P.puces(compte_rendu["avertissements"][:P.MAX_MESSAGES]))
