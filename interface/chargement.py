@@ -308,9 +308,16 @@ def jeu() -> module_jeu.JeuDeDonnees:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _appel_en_cache(dossier: str, sig: Signature, module: str, nom: str, args: tuple, kwargs: tuple):
+def _appel_en_cache(dossier: str, sig: Signature, module: str, nom: str, args: tuple, kwargs: tuple,
+                    perimetre: tuple[str, str | None] | None = None):
+    from donnees.habilitations import Perimetre
+    from requetes import perimetre as P
+
     fonction = getattr(importlib.import_module(module), nom)
-    return fonction(_ouvrir(dossier, sig), *args, **dict(kwargs))
+    # Le périmètre fait partie de la clé : un résultat filtré pour une région n'est jamais servi à une autre
+    # session ; il est reposé ici pour le calcul (le cache peut s'exécuter hors du bloc de la page).
+    with P.actif(None if perimetre is None else Perimetre(*perimetre)):
+        return fonction(_ouvrir(dossier, sig), *args, **dict(kwargs))
 
 
 def en_cache(fonction: Callable, *args, **kwargs):
@@ -325,8 +332,11 @@ def en_cache(fonction: Callable, *args, **kwargs):
     etat = etat_jeu()
     if not etat.valide:
         raise RuntimeError("Le jeu de données en service n'est pas valide : aucune requête possible.")
+    from requetes import perimetre as P
+
+    p = P.courant()
     return _appel_en_cache(str(etat.dossier), etat.signature, module, fonction.__name__, args,
-                           tuple(sorted(kwargs.items())))
+                           tuple(sorted(kwargs.items())), None if p is None else (p.profil, p.code))
 
 
 def annees_et_regions() -> tuple[list[int], list[tuple[str, str]]]:
