@@ -433,6 +433,21 @@ def _poser_pointeur(racine: Path, version: str, base: str | None, par: str, moti
     _ajouter_au_journal(racine, {**pointeur, "precedente": (precedent or {}).get("version")})
 
 
+ACTIONS_REFUSABLES = ("import", "remise_en_service")
+
+
+def journaliser_refus(racine: Path, *, par: str, action: str, raison: str) -> None:
+    """Note au journal une tentative refusée (import ou remise en service par une identité qui n'est pas
+    administratrice) : qui, quand, quoi, pourquoi. Le pointeur de service ne change pas."""
+    if action not in ACTIONS_REFUSABLES:
+        raise ValueError(f"Action inconnue : {action!r} (attendu : {', '.join(ACTIONS_REFUSABLES)}).")
+    racine = Path(racine)
+    racine.mkdir(parents=True, exist_ok=True)
+    with verrou(racine):
+        _ajouter_au_journal(racine, {"motif": "refus", "action": action, "par": par, "raison": raison,
+                                     "depuis": _horodatage().isoformat(), "version": None})
+
+
 # --------------------------------------------------------------------------------------------
 # Chiffres d'une version (pour comparer deux versions)
 # --------------------------------------------------------------------------------------------

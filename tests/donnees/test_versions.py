@@ -461,3 +461,18 @@ def test_version_du_dossier(racine, base, tmp_path):
     assert versions.version_du_dossier(racine, base) is None
     assert versions.version_du_dossier(racine, tmp_path / "v0002-20260101T000000Z") is None
     assert versions.version_du_dossier(racine, racine / "v0099-20260101T000000Z") is None
+
+
+def test_refus_journalise_sans_toucher_au_service(racine, base, tmp_path):
+    resultat = premier_import(racine, base, tmp_path)
+    pointeur = (racine / versions.FICHIER_POINTEUR).read_bytes()
+    versions.journaliser_refus(racine, par="agent@ml-brest.fr", action="import", raison="pas administrateur")
+    assert (racine / versions.FICHIER_POINTEUR).read_bytes() == pointeur
+    assert versions.dossier_en_service(racine, base) == resultat.version.dossier
+    dernier = versions.journal(racine)[-1]
+    assert {k: dernier[k] for k in ("motif", "action", "par", "raison", "version")} == {
+        "motif": "refus", "action": "import", "par": "agent@ml-brest.fr", "raison": "pas administrateur",
+        "version": None}
+    assert dernier["depuis"]
+    with pytest.raises(ValueError, match="Action inconnue"):
+        versions.journaliser_refus(racine, par="x", action="supprimer", raison="")
