@@ -2,7 +2,7 @@
 
 Usage ::
 
-    python -m donnees.demo DOSSIER [--graine N] [--echelle K]
+    python -m donnees.demo DOSSIER [--graine N] [--echelle K] [--region CODE | --departement CODE]
 
 ``generer(dossier, graine=2015, echelle=1, progression=None)`` écrit les dix fichiers Parquet du
 contrat (donnees/contrat.py) dans ``dossier`` et rend ce dossier. Même graine, mêmes fichiers (octet
@@ -1422,14 +1422,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--graine", type=int, default=2015, help="graine du générateur (défaut : 2015)")
     parser.add_argument("--echelle", type=int, default=1,
                         help="multiplie le nombre de lignes d'orientations (défaut : 1)")
+    zone = parser.add_mutually_exclusive_group()
+    zone.add_argument("--region", metavar="CODE",
+                      help="jeu d'une seule région (code Insee, ex. 53), comme l'export d'une ARML")
+    zone.add_argument("--departement", metavar="CODE", help="jeu d'un seul département (ex. 29, 971)")
     args = parser.parse_args(argv)
     if args.echelle < 1:
         parser.error("--echelle doit être un entier supérieur ou égal à 1")
+    from donnees import extrait
+
+    if args.region or args.departement:
+        try:
+            extrait.departements_de(args.region, args.departement)
+        except ValueError as exc:
+            parser.error(str(exc))
     t0 = time.perf_counter()
 
     def afficher(fraction: float, message: str) -> None:
         print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
+    if args.region or args.departement:
+        # Le jeu national d'abord (mêmes ML, mêmes chiffres qu'en national), puis l'extrait de la zone.
+        with tempfile.TemporaryDirectory(prefix="demo-national-") as national:
+            generer(Path(national), graine=args.graine, echelle=args.echelle, progression=afficher)
+            dossier = extrait.extraire(Path(national), args.dossier, region=args.region,
+                                       departement=args.departement)
+        zone_texte = f"région {args.region}" if args.region else f"département {args.departement}"
+        print(f"Jeu de démonstration ({zone_texte}) écrit dans {dossier} en {time.perf_counter() - t0:.1f} s.")
+        return 0
     dossier = generer(args.dossier, graine=args.graine, echelle=args.echelle, progression=afficher)
     print(f"Jeu de démonstration écrit dans {dossier} en {time.perf_counter() - t0:.1f} s.")
     return 0
