@@ -113,6 +113,7 @@ def test_aucun_territoire(demo):
     # les autres vues s'ouvrent aussi sans territoire (distribution et nuage montrent toute la maille)
     for vue in VUES[1:]:
         at = ouvrir({"cmp_vue": vue})
+        assert onglets_remplis(at) == [vue]
         if vue == "Barres":
             assert any("Choisissez des territoires" in t for t in textes(at, "info"))
 
@@ -133,8 +134,9 @@ def test_un_territoire(demo):
                 for c in C.INDICATEURS_PAR_DEFAUT]
     assert t["Finistère"].tolist() == attendus
     d = detail(at)
-    assert d["Rang"].tolist()[0] in (f"{fmt.nombre(pos['taux_couverture']['rang'])}ᵉ / "
-                                          f"{fmt.nombre(pos['taux_couverture']['nb'])}", f"1ᵉʳ / {pos['taux_couverture']['nb']}")
+    rang, nb = pos["taux_couverture"]["rang"], pos["taux_couverture"]["nb"]
+    assert d["Territoire"].tolist()[0] == "Finistère" and d["Indicateur"].tolist()[0] == REGISTRE["taux_couverture"].libelle
+    assert d["Rang"].tolist()[0] == (f"1ᵉʳ / {fmt.nombre(nb)}" if rang == 1 else f"{fmt.nombre(rang)}ᵉ / {fmt.nombre(nb)}")
     assert len(at.get("download_button")) == 2
     # fichiers fabriqués au clic : une ligne par indicateur du territoire, valeurs du calcul indépendant
     csv = relire_paire(at, "cmp_telechargement")
@@ -143,7 +145,7 @@ def test_un_territoire(demo):
     valeurs = dict(zip(csv["Code indicateur"], csv["Valeur"]))
     assert valeurs == pytest.approx({c: v[c] for c in C.INDICATEURS_PAR_DEFAUT}, rel=1e-9)
     for vue in VUES[1:]:
-        ouvrir({**params, "cmp_vue": vue})
+        assert onglets_remplis(ouvrir({**params, "cmp_vue": vue})) == [vue]
 
 
 def test_douze_territoires(demo):
@@ -157,11 +159,14 @@ def test_douze_territoires(demo):
     assert detail(at).shape[0] == 12 * len(C.INDICATEURS_PAR_DEFAUT)
     for vue in VUES[1:]:
         at = ouvrir({**params, "cmp_vue": vue})
+        assert onglets_remplis(at) == [vue]
+        assert at.multiselect(key="cmp_territoires_departement").value == codes[:12]
     # douze Missions Locales, toutes les vues
     mls = C.territoires(jeu, "ml")["code"].to_list()[::37][:12]
     for vue in VUES:
         at = ouvrir({"cmp_territoires_ml": libelles(jeu, "ml", mls), "cmp_vue": vue})
         assert at.multiselect(key="cmp_territoires_ml").value == mls
+        assert onglets_remplis(at) == [vue]
 
 
 def test_aller_retour_url(demo):
