@@ -9,12 +9,13 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from interface import chargement, etat, navigation
+from interface import chargement, comparables, etat
 from interface.entete import entete
 from interface.metriques import metrique
 from interface.navigation import lien_page
 from interface.telechargement import boutons_telechargement
 from presentation import format as fmt
+from presentation.comparables import INTRODUCTION_COURTE
 from requetes import comparaison as C
 from requetes.indicateurs import REGISTRE, THEMES
 
@@ -227,41 +228,11 @@ with vues["Alertes"]:
 
 with vues["Territoires comparables"]:
     if vues["Territoires comparables"].open:
-        st.markdown(
-            "Les territoires les plus proches par leur **contexte** (jeunes de 16 à 25 ans, taux de NEET, demandeurs "
-            "d'emploi de moins de 26 ans pour 1 000 jeunes, densité de population).",
-            help=" ".join(f"{v.libelle} : {v.definition}" for v in C.VARIABLES_CONTEXTE)
-            + " Chaque variable est centrée-réduite sur la maille ; distance euclidienne, poids égaux.",
-        )
-        perimetre = "france" if maille == "region" else etat.selection_url(
-            "Chercher", ["france", "region"], cle="portrait_perimetre", forme="segments",
-            libelles={"france": "Partout", "region": "Même région"})
+        comparables.introduction(INTRODUCTION_COURTE)
+        perimetre = comparables.perimetre(maille, cle="portrait_perimetre")
         voisins = chargement.en_cache(C.comparables, maille, code, debut, f.annee, C.MAX_TERRITOIRES - 1,
                                       ligne["code_region"] if perimetre == "region" else None)
-        if voisins.is_empty():
-            st.info("Pas de territoire comparable : il manque à ce territoire une des variables de contexte "
-                    "(jeunes, NEET, demandeurs d'emploi ou densité).", icon=":material/info:")
-        elif voisins.height == 1:
-            st.info("Aucun autre territoire de la maille n'a toutes les variables de contexte dans ce périmètre.",
-                    icon=":material/info:")
-        else:
-            st.dataframe(pd.DataFrame([{
-                "Territoire": ("➤ " if r["proximite"] == 0 else "") + r["nom"],
-                "Code": r["code"],
-                "Jeunes de 16 à 25 ans": fmt.nombre(r["population_16_25"]),
-                "Taux de NEET": fmt.pourcentage(r["taux_neet"]),
-                "DE < 26 ans pour 1 000 jeunes": fmt.pour_mille(r["de_moins_26_pour_1000"]),
-                "Densité (hab./km²)": fmt.nombre(r["densite"], 1 if (r["densite"] or 0) < 10 else 0),
-                "Distance": "référence" if r["proximite"] == 0 else fmt.nombre(r["distance"], 2),
-            } for r in voisins.iter_rows(named=True)]), hide_index=True, key="portrait_comparables")
-            page = navigation.entree("pages/comparaison.py")
-            if page is not None and page.existe():
-                params = {k: st.query_params.get_all(k) for k in (etat.CLE_ANNEE, etat.CLE_REGION)
-                          if k in st.query_params}
-                params.update({"cmp_maille": C.LIBELLES_MAILLES[maille],
-                               f"cmp_territoires_{maille}": [libelles_terr[c] for c in voisins["code"].to_list()],
-                               "cmp_debut": str(debut)})
-                st.page_link(str(page.chemin), label="Comparer ces territoires", icon=":material/compare_arrows:",
-                             query_params=params)
-            boutons_telechargement(voisins, f"comparables_{code}", cle="portrait_telechargement_comparables",
-                                   libelles=LIBELLES_EXPORT, feuille="Comparables")
+        comparables.tableau(
+            voisins, cle="portrait_comparables", base_nom=f"comparables_{code}",
+            cle_telechargement="portrait_telechargement_comparables",
+            actions=lambda: comparables.lien_comparaison(maille, voisins, libelles_terr, debut))
