@@ -677,17 +677,78 @@ def detail(jeu: JeuDeDonnees, annee: int, maille: str, code: str, parametres: di
                   indicateurs=comp, alertes=alertes_table, sites=sites, agences=agences, faits=faits)
 
 
+def onglets_detail(d: Detail) -> list[str]:
+    """Titres des onglets du détail : indicateurs, alertes et lieux d'accueil (avec leur nombre)."""
+    return ["Indicateurs", f"Alertes ({nombre(d.alertes.height)})", f"Lieux d'accueil ({nombre(d.sites.height)})"]
+
+
+def tableau_indicateurs_detail(d: Detail, en_tete: str | None = None) -> pl.DataFrame:
+    """Indicateurs du territoire examiné face à sa région et à la France (textes), l'indicateur ``en_tete``
+    (celui de la carte) en premier."""
+    table = d.indicateurs
+    if en_tete is not None and en_tete in table["indicateur"].to_list():
+        table = pl.concat([table.filter(pl.col("indicateur") == en_tete),
+                           table.filter(pl.col("indicateur") != en_tete)])
+    return table.select(pl.col("libelle").alias("Indicateur"), pl.col("texte_territoire").alias("Territoire"),
+                        pl.col("texte_region").alias("Région"), pl.col("texte_france").alias("France"))
+
+
+def tableau_alertes_detail(d: Detail) -> pl.DataFrame:
+    """Alertes déclenchées pour le territoire examiné : numéro, alerte, objet concerné, constat."""
+    return d.alertes.select(pl.col("numero").alias("N°"), pl.col("libelle_alerte").alias("Alerte"),
+                            pl.col("nom_objet").alias("Concerne"), pl.col("constat").alias("Constat"))
+
+
+def tableau_sites_detail(d: Detail) -> pl.DataFrame:
+    """Lieux d'accueil des ML du territoire examiné : type, commune, Mission Locale."""
+    return d.sites.select(pl.col("libelle_type").alias("Type"), pl.col("nom_commune").alias("Commune"),
+                          pl.col("nom_ml").alias("Mission Locale"))
+
+
+def tableau_agences_detail(d: Detail) -> pl.DataFrame:
+    """Agences France Travail du territoire examiné."""
+    return d.agences.select(pl.col("nom_agence").alias("Agence France Travail"),
+                            pl.col("nom_commune").alias("Commune"))
+
+
 # --------------------------------------------------------------------------------------------
 # Tableaux sous la carte
 # --------------------------------------------------------------------------------------------
 
 
-def territoires_zoom(jeu: JeuDeDonnees) -> pl.DataFrame:
+def libelle_valeurs(vue: VueCarte) -> str:
+    """Titre du tableau des valeurs, avec le nombre de territoires."""
+    return f"Valeurs par territoire ({nombre(vue.territoires.height)})"
+
+
+def tableau_valeurs(vue: VueCarte) -> pl.DataFrame:
+    """Valeurs de la carte telles qu'affichées : territoire, valeur en texte, rang."""
+    return vue.territoires.select(pl.col("nom").alias("Territoire"), pl.col("texte_valeur").alias("Valeur"),
+                                  pl.col("rang").alias("Rang"))
+
+
+def export_valeurs(vue: VueCarte) -> pl.DataFrame:
+    """Fichier des valeurs de la carte : code, territoire, valeur à pleine précision (colonne nommée par le
+    titre de la carte), rang."""
+    return vue.territoires.select(pl.col("code").alias("Code"), pl.col("nom").alias("Territoire"),
+                                  pl.col("valeur").alias(vue.titre), pl.col("rang").alias("Rang"))
+
+
+def note_constats(nb: int, affiches: int) -> str | None:
+    """Note sous un tableau des constats coupé à ``affiches`` lignes (rien s'il n'est pas coupé)."""
+    if nb <= affiches:
+        return None
+    return (f"{nombre(nb)} objets concernés : les {nombre(affiches)} premiers sont affichés (les plus de jeunes, ou "
+            "les valeurs les plus fortes d'abord) ; les fichiers les contiennent tous.")
+
+
+def territoires_zoom(jeu: JeuDeDonnees, code_region: str | None = None) -> pl.DataFrame:
     """Territoires qu'on peut examiner commune par commune : cle ("departement:62", "ml:ML06201"),
-    libelle, code_region. Tous les départements du référentiel, puis les ML du jeu."""
+    libelle, code_region. Tous les départements du référentiel, puis les ML du jeu ; seulement ceux de la
+    région ``code_region`` si elle est donnée."""
     deps = referentiel.departements().sort("code_departement")
     mls = alertes.territoires(jeu, "ml")
-    return pl.concat([
+    zooms = pl.concat([
         deps.select(
             pl.concat_str(pl.lit("departement:"), "code_departement").alias("cle"),
             pl.concat_str(pl.lit("Département "), "code_departement", pl.lit(" — "), "nom_departement").alias("libelle"),
@@ -699,6 +760,7 @@ def territoires_zoom(jeu: JeuDeDonnees) -> pl.DataFrame:
             "code_region",
         ),
     ])
+    return zooms.filter(pl.col("code_region") == code_region) if code_region else zooms
 
 
 @dataclass

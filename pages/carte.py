@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -18,7 +17,7 @@ from cartes.classes import AIDE_METHODES, METHODES, NB_CLASSES_DEFAUT, NB_CLASSE
 from donnees.contrat import LIBELLES_TYPE_SITE, TYPES_SITE
 from interface import chargement, etat
 from interface.entete import entete
-from interface.telechargement import en_csv, en_xlsx, nom_fichier
+from interface.telechargement import boutons_telechargement
 from presentation import format as fmt
 from requetes import acces, alertes, indicateurs
 
@@ -27,18 +26,6 @@ MAX_LIGNES_AFFICHEES = 1000
 CLE_TERRITOIRE = "carte_territoire"
 MAILLES = {**vue.MAILLES_CARTE, "commune": "Communes"}
 MODES = {"indicateurs": "Indicateurs", "alertes": "Alertes"}
-
-
-def _boutons_differes(df: pl.DataFrame, base: str, cle: str, annee: int, feuille: str) -> None:
-    """Boutons CSV et XLSX (formats de ``interface.telechargement``) dont le fichier n'est fabriqué qu'au
-    clic : fabriquer un XLSX à chaque réexécution coûterait plusieurs centaines de millisecondes."""
-    with st.container(horizontal=True):
-        st.download_button("Télécharger en CSV", data=lambda: en_csv(df), file_name=nom_fichier(base, "csv", annee),
-                           mime="text/csv", key=f"{cle}_csv", icon=":material/download:", on_click="ignore")
-        st.download_button("Télécharger en Excel", data=lambda: en_xlsx(df, feuille=feuille), key=f"{cle}_xlsx",
-                           file_name=nom_fichier(base, "xlsx", annee), icon=":material/table_view:",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           on_click="ignore")
 
 
 def _sur_clic() -> None:
@@ -67,9 +54,7 @@ maille = etat.selection_url("Maille", list(MAILLES), cle="carte_maille", libelle
                             aide="Communes : celles d'un département ou d'une Mission Locale, à choisir ensuite.")
 focus_maille = focus_code = None
 if maille == "commune":
-    zooms = chargement.en_cache(vue.territoires_zoom)
-    if code_region:
-        zooms = zooms.filter(pl.col("code_region") == code_region)
+    zooms = chargement.en_cache(vue.territoires_zoom, code_region)
     cle_zoom = etat.selection_url(
         "Territoire examiné", zooms["cle"].to_list(), cle="carte_zoom",
         libelles=dict(zip(zooms["cle"].to_list(), zooms["libelle"].to_list())), conteneur=c_maille,
@@ -174,50 +159,34 @@ with droite:
     else:
         d = chargement.en_cache(vue.detail, annee, maille_affichee, selection, parametres, date_reference)
         st.subheader(fmt.echapper_markdown(d.nom), anchor=False)  # noms de ML et d'agences : tels quels
-        st.caption(f"{vue.LIBELLES_MAILLE_SINGULIER[d.maille]} · {d.nom_region or 'France'} · {annee}")
+        st.caption(f"{vue.LIBELLES_MAILLE_SINGULIER[d.maille]} · {fmt.echapper_markdown(d.nom_region or 'France')} · "
+                   f"{annee}")
         for fait in d.faits:
             st.markdown(f"- {fmt.echapper_markdown(fait)}")
-        onglets = st.tabs(["Indicateurs", f"Alertes ({d.alertes.height})", f"Lieux d'accueil ({d.sites.height})"])
+        onglets = st.tabs(vue.onglets_detail(d))
         with onglets[0]:
-            table = d.indicateurs
-            if mode == "indicateurs" and code_ind in table["indicateur"].to_list():
-                table = pl.concat([table.filter(pl.col("indicateur") == code_ind),
-                                   table.filter(pl.col("indicateur") != code_ind)])
-            st.dataframe(
-                table.select(pl.col("libelle").alias("Indicateur"), pl.col("texte_territoire").alias("Territoire"),
-                             pl.col("texte_region").alias("Région"), pl.col("texte_france").alias("France")),
-                hide_index=True, height=360, width="stretch",
-            )
+            st.dataframe(vue.tableau_indicateurs_detail(d, code_ind if mode == "indicateurs" else None),
+                         hide_index=True, height=360, width="stretch")
         with onglets[1]:
             if d.alertes.height:
-                st.dataframe(d.alertes.select(pl.col("numero").alias("N°"), pl.col("libelle_alerte").alias("Alerte"),
-                                              pl.col("nom_objet").alias("Concerne"), pl.col("constat").alias("Constat")),
-                             hide_index=True, height=360, width="stretch")
+                st.dataframe(vue.tableau_alertes_detail(d), hide_index=True, height=360, width="stretch")
             else:
                 st.success("Aucune alerte déclenchée aux seuils choisis.", icon=":material/check_circle:")
         with onglets[2]:
-            st.dataframe(d.sites.select(pl.col("libelle_type").alias("Type"), pl.col("nom_commune").alias("Commune"),
-                                        pl.col("nom_ml").alias("Mission Locale")),
-                         hide_index=True, height=260, width="stretch")
+            st.dataframe(vue.tableau_sites_detail(d), hide_index=True, height=260, width="stretch")
             if d.agences.height:
-                st.dataframe(d.agences.select(pl.col("nom_agence").alias("Agence France Travail"),
-                                              pl.col("nom_commune").alias("Commune")),
-                             hide_index=True, width="stretch")
+                st.dataframe(vue.tableau_agences_detail(d), hide_index=True, width="stretch")
 
 # ---- Définition et valeurs -----------------------------------------------------------------------------
 if mode == "indicateurs":
     definition = (acces.INDICATEURS_COMMUNE[code_ind].definition if focus_maille
                   else indicateurs.REGISTRE[code_ind].definition)
     st.caption(f"**{vue_carte.titre}** — {definition}")
-    with st.expander(f"Valeurs par territoire ({fmt.nombre(len(codes))})", icon=":material/table:"):
-        valeurs = vue_carte.territoires.select(
-            pl.col("nom").alias("Territoire"), pl.col("texte_valeur").alias("Valeur"), pl.col("rang").alias("Rang"))
-        st.dataframe(valeurs, hide_index=True, width="stretch",
+    with st.expander(vue.libelle_valeurs(vue_carte), icon=":material/table:"):
+        st.dataframe(vue.tableau_valeurs(vue_carte), hide_index=True, width="stretch",
                      column_config={"Rang": st.column_config.NumberColumn(help=vue_carte.libelle_rang)})
-        _boutons_differes(
-            vue_carte.territoires.select(pl.col("code").alias("Code"), pl.col("nom").alias("Territoire"),
-                                         pl.col("valeur").alias(vue_carte.titre), pl.col("rang").alias("Rang")),
-            f"carte_{code_ind}", "carte_valeurs", annee, "Valeurs")
+        boutons_telechargement(vue.export_valeurs(vue_carte), f"carte_{code_ind}", cle="carte_valeurs", annee=annee,
+                               feuille="Valeurs")
 
 # ---- Tableau des alertes ---------------------------------------------------------------------------------
 st.subheader("Alertes de couverture", anchor=False)
@@ -230,7 +199,8 @@ st.dataframe(
     column_config={col: st.column_config.NumberColumn(col, help=aide, format="localized")
                    for col, aide in synthese.aides.items()},
 )
-_boutons_differes(synthese.tableau, f"alertes_{maille_alertes}", "carte_alertes", annee, "Alertes")
+boutons_telechargement(synthese.tableau, f"alertes_{maille_alertes}", cle="carte_alertes", annee=annee,
+                       feuille="Alertes")
 
 options_detail = list(alertes.ALERTES)
 alerte_detail = st.selectbox(
@@ -239,9 +209,8 @@ alerte_detail = st.selectbox(
 regle = alertes.ALERTES[alerte_detail].texte_regle(parametres.get(alerte_detail))
 st.caption(f"Règle : {regle} — {alertes.ALERTES[alerte_detail].pourquoi}")
 constats = chargement.en_cache(vue.tableau_constats, annee, alerte_detail, parametres, code_region, date_reference)
-if constats.height > MAX_LIGNES_AFFICHEES:
-    st.caption(f"{fmt.nombre(constats.height)} objets concernés : les {fmt.nombre(MAX_LIGNES_AFFICHEES)} premiers sont "
-               "affichés (les plus de jeunes, ou les valeurs les plus fortes d'abord) ; les fichiers les contiennent tous.")
+if note := vue.note_constats(constats.height, MAX_LIGNES_AFFICHEES):
+    st.caption(note)
 st.dataframe(constats.head(MAX_LIGNES_AFFICHEES), hide_index=True, width="stretch", height=320,
              column_config={"Jeunes de 16 à 25 ans": st.column_config.NumberColumn(format="localized")})
-_boutons_differes(constats, f"alerte_{alerte_detail}", "carte_constats", annee, "Constats")
+boutons_telechargement(constats, f"alerte_{alerte_detail}", cle="carte_constats", annee=annee, feuille="Constats")

@@ -202,3 +202,37 @@ def test_tableaux_alertes(minimal):
     assert c["Mission Locale"].to_list() == ["Mission Locale des Abymes"] and c["Département"].to_list() == ["Guadeloupe"]
     z = vue.territoires_zoom(minimal)
     assert {"departement:90", "ml:MLA"} <= set(z["cle"].to_list())
+
+
+def test_tableaux_de_la_page(minimal):
+    """Ce que la page affiche tel quel : détail d'un territoire (indicateur de la carte en premier), valeurs,
+    fichier des valeurs, note des constats coupés, territoires examinables d'une région."""
+    d = vue.detail(minimal, 2024, "departement", "90")
+    t = vue.tableau_indicateurs_detail(d)
+    assert t.columns == ["Indicateur", "Territoire", "Région", "France"]
+    assert t["Indicateur"].to_list() == d.indicateurs["libelle"].to_list()
+    t = vue.tableau_indicateurs_detail(d, "taux_neet")
+    assert t["Indicateur"][0] == indicateurs.REGISTRE["taux_neet"].libelle and t.height == d.indicateurs.height
+    assert t.row(0)[1:] == d.indicateurs.filter(pl.col("indicateur") == "taux_neet").select(
+        "texte_territoire", "texte_region", "texte_france").row(0)
+    assert vue.tableau_indicateurs_detail(d, "inconnu")["Indicateur"].to_list() == d.indicateurs["libelle"].to_list()
+    assert vue.tableau_alertes_detail(d).columns == ["N°", "Alerte", "Concerne", "Constat"]
+    assert vue.tableau_alertes_detail(d).height == d.alertes.height
+    assert vue.tableau_sites_detail(d).columns == ["Type", "Commune", "Mission Locale"]
+    assert vue.tableau_agences_detail(d).rows() == d.agences.select("nom_agence", "nom_commune").rows()
+    assert vue.onglets_detail(d) == ["Indicateurs", f"Alertes ({d.alertes.height})",
+                                     f"Lieux d'accueil ({d.sites.height})"]
+    v = vue.vue_indicateur(minimal, 2024, "departement", "taux_acceptation", "quantiles", 5)
+    assert vue.libelle_valeurs(v) == "Valeurs par territoire (101)"
+    assert vue.tableau_valeurs(v).rows() == v.territoires.select("nom", "texte_valeur", "rang").rows()
+    export = vue.export_valeurs(v)
+    assert export.columns == ["Code", "Territoire", v.titre, "Rang"]
+    assert export[v.titre].to_list() == v.territoires["valeur"].to_list()  # pleine précision
+    assert vue.note_constats(1000, 1000) is None
+    assert vue.note_constats(1234, 1000) == ("1\u202f234 objets concernés : les 1\u202f000 premiers sont affichés (les "
+                                             "plus de jeunes, ou les valeurs les plus fortes d'abord) ; les fichiers les "
+                                             "contiennent tous.")
+    tous = vue.territoires_zoom(minimal)
+    bretagne = vue.territoires_zoom(minimal, "53")
+    assert bretagne["cle"].to_list() == tous.filter(pl.col("code_region") == "53")["cle"].to_list()
+    assert set(bretagne["cle"]) >= {"departement:22", "departement:29", "departement:35", "departement:56"}
