@@ -5,8 +5,8 @@ légende, tableaux Polars) que la page garde en cache (``interface.chargement.en
 - ``vue_indicateur`` : un indicateur du registre (requetes.indicateurs) à la maille région,
   département ou ML ; ou un indicateur communal (requetes.acces) pour les communes d'un département
   ou d'une ML (« zoom ») ;
-- ``vue_alertes`` : nombre d'alertes par territoire, ou une alerte seule (requetes.alertes) ; au
-  zoom, l'état de chaque commune (sans ML, éloignée) ;
+- ``vue_alertes`` : nombre d'alertes par territoire, ou une alerte seule (requetes.alertes ; phrases
+  des constats : presentation.alertes) ; au zoom, l'état de chaque commune (sans ML, éloignée) ;
 - ``vue_points`` : lieux d'accueil des ML par type et agences France Travail ;
 - ``contour_selection`` : contour du territoire choisi.
 """
@@ -32,6 +32,7 @@ from cartes.geometries import (
 from cartes.legende import texte_valeur
 from donnees import referentiel
 from donnees.contrat import LIBELLES_TYPE_SITE, TYPES_SITE
+from presentation import alertes as alertes_ecrites
 from presentation.format import nombre
 from presentation.format import textes as textes_ligne_a_ligne
 from requetes import acces, alertes, indicateurs
@@ -311,7 +312,8 @@ def vue_alertes(jeu: JeuDeDonnees, annee: int, maille: str, alerte: str | None =
     Avec ``focus_*`` : l'état de chaque commune du territoire."""
     constats = alertes.constats(jeu, annee, parametres, date_reference)
     if focus_maille:
-        return _vue_communes_alertes(jeu, annee, constats, focus_maille, focus_code)
+        eloignees = alertes_ecrites.constats(jeu, annee, parametres, date_reference, alertes=["acces_eloigne"])
+        return _vue_communes_alertes(jeu, annee, constats, eloignees, focus_maille, focus_code)
     if maille not in MAILLES_CARTE:
         raise ValueError(f"Maille de carte inconnue : {maille!r} (attendu : {', '.join(MAILLES_CARTE)})")
     terr = alertes.territoires(jeu, maille)
@@ -429,7 +431,9 @@ def _couche_eloignees(jeu, annee, constats, code_region) -> tuple[tuple[str, dic
     return ("points", dict(donnees=json_compact(donnees), couleur=COULEUR_ELOIGNEE, rayon=3)), len(donnees), n_tot
 
 
-def _vue_communes_alertes(jeu, annee, constats, focus_maille, focus_code) -> VueCarte:
+def _vue_communes_alertes(jeu, annee, constats, eloignees, focus_maille, focus_code) -> VueCarte:
+    """État de chaque commune du territoire ; ``eloignees`` : constats écrits de l'alerte d'accès
+    (``presentation.alertes.constats``), dont la phrase va dans l'infobulle."""
     communes = _communes_focus(jeu, annee, focus_maille, focus_code)
     gdf = geometries_communes(communes["code"].to_list())
     codes = gdf["code"].tolist()
@@ -437,8 +441,7 @@ def _vue_communes_alertes(jeu, annee, constats, focus_maille, focus_code) -> Vue
                   ["code_objet"].to_list())
     double = set(constats.filter((pl.col("alerte") == "communes_sans_ml") & (pl.col("cas") == "chevauchement"))
                  ["code_objet"].to_list())
-    loin = dict(zip(*constats.filter(pl.col("alerte") == "acces_eloigne").select("code_objet", "constat")
-                    .to_dict(as_series=False).values()))
+    loin = dict(zip(*eloignees.select("code_objet", "constat").to_dict(as_series=False).values()))
     etats = []
     for c in codes:
         defauts = []
@@ -632,7 +635,7 @@ def detail(jeu: JeuDeDonnees, annee: int, maille: str, code: str, parametres: di
            date_reference: date | None = None) -> Detail:
     """Ce que la page montre à côté de la carte pour un territoire cliqué : ses indicateurs face à sa
     région et à la France, ses alertes, ses lieux d'accueil et agences."""
-    constats = alertes.constats(jeu, annee, parametres, date_reference)
+    constats = alertes_ecrites.constats(jeu, annee, parametres, date_reference)
     faits: list[str] = []
     if maille == "commune":
         comp, ligne = _comparaison_commune(jeu, annee, code)
@@ -777,7 +780,7 @@ def tableau_alertes(jeu: JeuDeDonnees, annee: int, maille: str, parametres: dict
                                        alertes.territoires(jeu, maille), maille)
     if code_region:
         synthese = synthese.filter(pl.col("code_region") == code_region)
-    colonnes = alertes.colonnes_synthese(parametres)
+    colonnes = alertes_ecrites.colonnes_synthese(parametres)
     table = synthese.sort(["nb_alertes", "code"], descending=[True, False]).select(
         pl.col("code").alias("Code"), pl.col("nom").alias("Territoire"),
         *[pl.col(c).alias(lib) for c, (lib, _) in colonnes.items()],
@@ -789,7 +792,7 @@ def tableau_constats(jeu: JeuDeDonnees, annee: int, alerte: str, parametres: dic
                      code_region: str | None = None, date_reference: date | None = None) -> pl.DataFrame:
     """Les communes ou ML concernées par une alerte, colonnes en français (téléchargeable)."""
     a = alertes.ALERTES[alerte]
-    c = alertes.constats(jeu, annee, parametres, date_reference, alertes=[alerte])
+    c = alertes_ecrites.constats(jeu, annee, parametres, date_reference, alertes=[alerte])
     if code_region:
         c = c.filter(pl.col("code_region") == code_region)
     deps = referentiel.departements().select("code_departement", "nom_departement")

@@ -18,6 +18,7 @@ from donnees.contrat import LIBELLES_TYPE_SITE, TYPES_SITE
 from interface import chargement, etat
 from interface.entete import entete
 from interface.telechargement import boutons_telechargement
+from presentation import alertes as alertes_ecrites
 from presentation import format as fmt
 from requetes import acces, alertes, indicateurs
 
@@ -206,7 +207,7 @@ options_detail = list(alertes.ALERTES)
 alerte_detail = st.selectbox(
     "Objets concernés par l'alerte", options_detail, index=options_detail.index(alerte) if alerte else 0,
     format_func=lambda c: f"{alertes.ALERTES[c].numero}. {alertes.ALERTES[c].libelle}", key="carte_alerte_detail")
-regle = alertes.ALERTES[alerte_detail].texte_regle(parametres.get(alerte_detail))
+regle = alertes_ecrites.texte_regle(alerte_detail, parametres.get(alerte_detail))
 st.caption(f"Règle : {regle} — {alertes.ALERTES[alerte_detail].pourquoi}")
 constats = chargement.en_cache(vue.tableau_constats, annee, alerte_detail, parametres, code_region, date_reference)
 if note := vue.note_constats(constats.height, MAX_LIGNES_AFFICHEES):

@@ -14,6 +14,7 @@ from interface.entete import entete
 from interface.metriques import metrique
 from interface.navigation import lien_page
 from interface.telechargement import boutons_telechargement
+from presentation import alertes as alertes_ecrites
 from presentation import format as fmt
 from presentation.comparables import INTRODUCTION_COURTE
 from requetes import comparaison as C
@@ -206,10 +207,11 @@ with vues["Alertes"]:
                 "N°": str(r["numero"]), "Alerte": r["libelle"],
                 "Concernés": fmt.nombre(r["nb"]) if r["nb"] else "aucun",
                 "Jeunes de 16 à 25 ans": fmt.nombre(r["jeunes"]) if r["jeunes"] else "",
-                "Règle (seuils par défaut)": r["regle"],
+                "Règle (seuils par défaut)": alertes_ecrites.texte_regle(r["alerte"]),
             } for r in synthese.iter_rows(named=True)]).set_index("N°"),
         )
-        constats = chargement.en_cache(C.alertes_du_territoire, maille, code, f.annee)
+        constats = alertes_ecrites.ecrire(chargement.en_cache(C.alertes_du_territoire, maille, code, f.annee),
+                                          f.annee)
         if constats.height:
             st.subheader("Constats", anchor=False)
             st.dataframe(

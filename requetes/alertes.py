@@ -12,18 +12,19 @@ nationale, région, département, ML) :
 
 Les seuils viennent de ``parametres`` (``{code_alerte: {code_parametre: valeur}}``), complétés par
 les valeurs par défaut. Toute valeur passe en paramètre SQL (jamais dans le texte).
+
+Ce module rend des nombres et des codes : chaque constat porte les mesures dont sa phrase a besoin
+(valeurs, seuils, effectifs, listes de codes ; ``SCHEMA_CONSTATS``). Les phrases (« Rattachée à
+2 Missions Locales… », règles avec leurs seuils) sont écrites par ``presentation.alertes``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
-from donnees.contrat import LIBELLES_STATUT
-from presentation.format import ESPACE, nombre, pourcentage
 from requetes import acces
 from requetes.jeu import JeuDeDonnees
 
@@ -47,7 +48,7 @@ class Alerte:
     code: str
     numero: int
     libelle: str  # court, pour les listes et la légende
-    regle: str  # règle en français ; {code_parametre} remplacé par la valeur mise en forme
+    regle: str  # règle en français ; {code_parametre} : seuil écrit par presentation.alertes.texte_regle
     niveau: str  # grain du constat : "commune" ou "ml"
     parametres: tuple[Parametre, ...]
     mesure: str  # ce que la carte montre par territoire : "nb" (objets concernés) ou "jeunes"
@@ -58,17 +59,6 @@ class Alerte:
 
     def defauts(self) -> dict[str, float]:
         return {p.code: p.defaut for p in self.parametres}
-
-    def texte_regle(self, valeurs: dict[str, float] | None = None) -> str:
-        """La règle avec les seuils en vigueur, en français (« … à plus de 20 km … »)."""
-        v = {**self.defauts(), **(valeurs or {})}
-        return self.regle.format(**{p.code: _valeur_parametre(v[p.code], p) for p in self.parametres})
-
-
-def _valeur_parametre(valeur: float, p: Parametre) -> str:
-    decimales = 0 if float(valeur).is_integer() else 1
-    texte = nombre(valeur, decimales)
-    return f"{texte}{ESPACE}{p.unite}" if p.unite else texte
 
 
 _SEUIL_PCT = dict(minimum=0.0, maximum=100.0, pas=5.0)
@@ -165,24 +155,44 @@ ALERTES: dict[str, Alerte] = {
     )
 }
 
-COLONNES_CONSTATS = (
-    "alerte", "numero", "libelle_alerte", "niveau", "code_objet", "nom_objet", "code_departement",
-    "code_region", "codes_ml", "cas", "valeur", "reference", "jeunes", "constat",
-)
-
-SCHEMA_CONSTATS = {
+# Colonnes communes à tous les constats (voir ``constats``).
+SCHEMA_COMMUN = {
     "alerte": pl.Utf8, "numero": pl.Int64, "libelle_alerte": pl.Utf8, "niveau": pl.Utf8,
     "code_objet": pl.Utf8, "nom_objet": pl.Utf8, "code_departement": pl.Utf8, "code_region": pl.Utf8,
     "codes_ml": pl.List(pl.Utf8), "cas": pl.Utf8, "valeur": pl.Float64, "reference": pl.Float64,
-    "jeunes": pl.Int64, "constat": pl.Utf8,
+    "jeunes": pl.Int64,
 }
+COLONNES_COMMUNES = tuple(SCHEMA_COMMUN)
+
+# Mesures propres à certaines alertes (nulles pour les autres) : ce que la phrase du constat cite.
+SCHEMA_MESURES = {
+    "numerateur": pl.Float64,  # 6 : entrées ; 7 : orientés pour ces motifs ; 9 : entrées
+    "denominateur": pl.Float64,  # 6 : demandeurs d'emploi ; 7 : orientés ; 9 : objectif
+    "statuts": pl.List(pl.Utf8),  # 2 : statuts des accords connus (codes de donnees.contrat)
+    "accords": pl.List(pl.Utf8),  # 3 : accords en vigueur (id_accord)
+    "manque_diagnostic": pl.Boolean,  # 3 : éléments absents de tous les accords en vigueur
+    "manque_criteres": pl.Boolean,
+    "manque_plan": pl.Boolean,
+    "etp_compenses": pl.Float64,  # 4 : ETP compensés par subvention
+    "distance_site_km": pl.Float64,  # 5 : distances au plus proche (inf : aucun dans le jeu)
+    "distance_agence_km": pl.Float64,
+    "taux_acceptation": pl.Float64,  # 8 : taux (%) et effectifs de l'entonnoir
+    "taux_entree": pl.Float64,
+    "orientes": pl.Float64,
+    "acceptes": pl.Float64,
+    "entres": pl.Float64,
+}
+
+SCHEMA_CONSTATS = {**SCHEMA_COMMUN, **SCHEMA_MESURES}
+COLONNES_CONSTATS = tuple(SCHEMA_CONSTATS)
 
 
 def parametres_par_defaut() -> dict[str, dict[str, float]]:
     return {a.code: a.defauts() for a in ALERTES.values()}
 
 
-def _parametres(parametres: dict[str, dict[str, float]] | None) -> dict[str, dict[str, float]]:
+def parametres_complets(parametres: dict[str, dict[str, float]] | None) -> dict[str, dict[str, float]]:
+    """Les seuils de chaque alerte : ``parametres`` complétés par les valeurs par défaut (codes vérifiés)."""
     complets = parametres_par_defaut()
     for code, valeurs in (parametres or {}).items():
         if code not in ALERTES:
@@ -199,109 +209,50 @@ def date_reference_par_defaut(annee: int) -> date:
     return date(int(annee), 12, 31)
 
 
-def _date_fr(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
-def _pct(v) -> str:
-    return pourcentage(v, 1)
-
-
-def _seuil(p: float, unite: str) -> str:
-    return f"{nombre(p, 0 if float(p).is_integer() else 1)}{ESPACE}{unite}"
-
-
-def nombre_rapide(valeur: float, decimales: int = 1) -> str:
-    """Même texte que ``presentation.format.nombre`` (arrondi des demis vers le haut, espace fine en
-    séparateur de milliers, virgule décimale), sans Babel : pour des dizaines de milliers de lignes."""
-    d = Decimal(repr(float(valeur))).quantize(Decimal(1).scaleb(-decimales), rounding=ROUND_HALF_UP)
-    if d == 0:
-        d = abs(d)
-    return f"{d:,}".replace(",", "\u202f").replace(".", ",")
-
-
-def _km(v) -> str:
-    if v is None or v == float("inf"):
-        return "aucun dans le jeu"
-    return f"{nombre_rapide(v, 1)}{ESPACE}km"
-
-
 # --------------------------------------------------------------------------------------------
 # Constats, alerte par alerte
 # --------------------------------------------------------------------------------------------
 
 
-def _finir(df: pl.DataFrame, alerte: Alerte, constat: list[str], niveau: str) -> pl.DataFrame:
-    """Met un résultat de requête au format commun ``COLONNES_CONSTATS``."""
-    n = df.height
+def _finir(df: pl.DataFrame, alerte: Alerte, niveau: str) -> pl.DataFrame:
+    """Met un résultat de requête au format commun ``SCHEMA_CONSTATS`` (mesures absentes : nulles)."""
     df = df.with_columns(
         pl.lit(alerte.code).alias("alerte"),
         pl.lit(alerte.numero, dtype=pl.Int64).alias("numero"),
         pl.lit(alerte.libelle).alias("libelle_alerte"),
         pl.lit(niveau).alias("niveau"),
-        pl.Series("constat", constat, dtype=pl.Utf8) if n else pl.lit(None, dtype=pl.Utf8).alias("constat"),
     )
     if "codes_ml" not in df.columns:
         df = df.with_columns(pl.concat_list(pl.col("code_objet")).alias("codes_ml"))
-    for col, typ in SCHEMA_CONSTATS.items():
-        if col not in df.columns:
-            df = df.with_columns(pl.lit(None, dtype=typ).alias(col))
-    return df.select([pl.col(c).cast(t) for c, t in SCHEMA_CONSTATS.items()])
+    return df.select([
+        pl.col(c).cast(t) if c in df.columns else pl.lit(None, dtype=t).alias(c) for c, t in SCHEMA_CONSTATS.items()
+    ])
 
 
 def _alerte_1(jeu, annee, p, date_ref) -> pl.DataFrame:
+    # cas : non_couverte ou chevauchement ; codes_ml : les ML de rattachement
     df = jeu.requete("alertes_couverture", {"annee": annee})
-    textes = [
-        "Rattachée à aucune Mission Locale" if cas == "non_couverte"
-        else f"Rattachée à {len(codes)} Missions Locales : {', '.join(codes)}"
-        for cas, codes in zip(df["cas"].to_list(), df["codes_ml"].to_list())
-    ]
-    return _finir(df, ALERTES["communes_sans_ml"], textes, "commune")
+    return _finir(df, ALERTES["communes_sans_ml"], "commune")
 
 
 def _alerte_2(jeu, annee, p, date_ref) -> pl.DataFrame:
+    # cas : aucun_accord ou aucun_en_vigueur ; statuts : ceux des accords connus
     df = jeu.requete("alertes_sans_accord", {"date_reference": date_ref})
-    textes = []
-    for cas, statuts in zip(df["cas"].to_list(), df["statuts"].to_list()):
-        if cas == "aucun_accord":
-            textes.append("Aucun accord local connu")
-        else:
-            libelles = ", ".join(LIBELLES_STATUT.get(s, s).lower() for s in statuts)
-            textes.append(f"Aucun accord signé en vigueur au {_date_fr(date_ref)} (accords : {libelles})")
-    return _finir(df, ALERTES["ml_sans_accord"], textes, "ml")
-
-
-_ELEMENTS_ACCORD = (
-    ("manque_diagnostic", "diagnostic territorial partagé"),
-    ("manque_criteres", "critères d'orientation"),
-    ("manque_plan", "plan d'actions"),
-)
+    return _finir(df, ALERTES["ml_sans_accord"], "ml")
 
 
 def _alerte_3(jeu, annee, p, date_ref) -> pl.DataFrame:
+    # accords en vigueur et éléments manquants (manque_*)
     df = jeu.requete("alertes_contenu_accord", {"date_reference": date_ref})
-    textes = []
-    for ligne in df.iter_rows(named=True):
-        manques = [lib for col, lib in _ELEMENTS_ACCORD if ligne[col]]
-        accords = ", ".join(ligne["accords"])
-        textes.append(f"Sans {', '.join(manques)} (accord en vigueur : {accords})")
-    return _finir(df, ALERTES["accord_incomplet"], textes, "ml")
+    return _finir(df, ALERTES["accord_incomplet"], "ml")
 
 
 def _alerte_4(jeu, annee, p, date_ref) -> pl.DataFrame:
+    # cas : sans_allocation ou sans_agent ; valeur : ETP affectés ; référence : le seuil
     seuil = p["seuil_etp"]
     df = jeu.requete("alertes_sans_agent", {"annee": annee, "seuil_etp": seuil})
-    textes = []
-    for cas, etp, comp in zip(df["cas"].to_list(), df["valeur"].to_list(), df["etp_compenses"].to_list()):
-        if cas == "sans_allocation":
-            textes.append(f"Aucune allocation déclarée pour {annee}")
-        else:
-            texte = f"{nombre(etp, 1)}{ESPACE}ETP affecté (seuil {_seuil(seuil, 'ETP')})"
-            if comp:
-                texte += f", {nombre(comp, 1)}{ESPACE}ETP compensé par subvention"
-            textes.append(texte)
     df = df.with_columns(pl.lit(seuil).alias("reference"))
-    return _finir(df, ALERTES["ml_sans_agent"], textes, "ml")
+    return _finir(df, ALERTES["ml_sans_agent"], "ml")
 
 
 def communes_eloignees(jeu: JeuDeDonnees, annee: int, distance_km: float) -> pl.DataFrame:
@@ -318,114 +269,55 @@ def communes_eloignees(jeu: JeuDeDonnees, annee: int, distance_km: float) -> pl.
     )
 
 
-def _texte_km(df: pl.DataFrame, col: str) -> pl.Series:
-    """Distances en texte français (« 22,1 km »), vectorisé : des dizaines de milliers de communes.
-    Au-delà de 1 000 km (rare), on repasse par ``nombre_rapide`` pour le séparateur de milliers."""
-    v = df[col]
-    arrondi = v.round(1, mode="half_away_from_zero")
-    texte = arrondi.cast(pl.Utf8).str.replace(".", ",", literal=True) + (ESPACE + "km")
-    grands = (arrondi.abs() >= 1000) & v.is_finite()
-    if grands.any():
-        idx = grands.arg_true().to_list()
-        valeurs = v.gather(idx).to_list()
-        texte = texte.scatter(idx, [f"{nombre_rapide(x, 1)}{ESPACE}km" for x in valeurs])
-    return pl.Series(col, [None] * len(v), dtype=pl.Utf8) if len(v) == 0 else (
-        pl.select(pl.when(v.is_infinite()).then(pl.lit("aucun dans le jeu")).otherwise(texte)).to_series()
-    )
-
-
 def _alerte_5(jeu, annee, p, date_ref) -> pl.DataFrame:
+    # cas : site, agence ou site_et_agence (au-delà du seuil) ; distances ; référence : le seuil
     seuil = p["distance_km"]
     df = communes_eloignees(jeu, annee, seuil)
-    debut = f"Au-delà de {_seuil(seuil, 'km')} — "
     ls, la = pl.col("loin_site"), pl.col("loin_agence")
-    partie_site = pl.lit("lieu d'accueil ML le plus proche : ") + pl.col("_km_site")
-    partie_agence = pl.lit("agence France Travail la plus proche : ") + pl.col("_km_agence")
     inf = float("inf")
     ds = pl.when(ls & (pl.col("distance_site_km") < inf)).then(pl.col("distance_site_km"))
     da = pl.when(la & (pl.col("distance_agence_km") < inf)).then(pl.col("distance_agence_km"))
     df = df.with_columns(
-        _texte_km(df, "distance_site_km").alias("_km_site"),
-        _texte_km(df, "distance_agence_km").alias("_km_agence"),
-    ).with_columns(
         pl.col("code_commune").alias("code_objet"),
         pl.col("nom_commune").alias("nom_objet"),
         pl.when(ls & la).then(pl.lit("site_et_agence")).when(ls).then(pl.lit("site"))
         .otherwise(pl.lit("agence")).alias("cas"),
         pl.max_horizontal(ds, da).alias("valeur"),
         pl.lit(seuil).alias("reference"),
-        (pl.lit(debut) + pl.when(ls & la).then(partie_site + pl.lit(" ; ") + partie_agence)
-         .when(ls).then(partie_site).otherwise(partie_agence)).alias("_constat"),
     )
-    return _finir(df, ALERTES["acces_eloigne"], df["_constat"].to_list(), "commune")
+    return _finir(df, ALERTES["acces_eloigne"], "commune")
 
 
 def _alerte_6(jeu, annee, p, date_ref) -> pl.DataFrame:
+    # cas : sous_orientation ou exces ; valeur : le taux ; référence : la médiane nationale
     facteur = p["facteur_pct"] / 100.0
     df = jeu.requete("alertes_delegation", {"annee": annee, "facteur": facteur})
-    textes = [
-        f"{nombre(v, 1)} entrées pour 1 000 jeunes demandeurs d'emploi ({nombre(n, 0)} entrées, "
-        f"{nombre(d, 0)} demandeurs) ; médiane nationale {nombre(m, 1)} — "
-        + ("sous-orientation" if cas == "sous_orientation" else "excès d'orientation")
-        for v, n, d, m, cas in zip(df["valeur"].to_list(), df["numerateur"].to_list(),
-                                   df["denominateur"].to_list(), df["reference"].to_list(),
-                                   df["cas"].to_list())
-    ]
-    return _finir(df, ALERTES["orientation_delegation"], textes, "ml")
+    return _finir(df, ALERTES["orientation_delegation"], "ml")
 
 
-def _alerte_seuil_pct(jeu, annee, p, requete: str, code: str, modele: str) -> pl.DataFrame:
+def _alerte_seuil_pct(jeu, annee, p, requete: str, code: str) -> pl.DataFrame:
     """Alerte par ML à un seul seuil en % (``seuil_pct``) : la requête rend valeur, numérateur et
-    dénominateur ; le seuil devient la référence.
-
-    ``modele`` : texte du constat, avec ``{valeur}`` (en %), ``{numerateur}``, ``{denominateur}`` et
-    ``{seuil}`` déjà mis en forme.
-    """
+    dénominateur ; le seuil devient la référence."""
     seuil = p["seuil_pct"]
     df = jeu.requete(requete, {"annee": annee, "seuil_pct": seuil})
-    texte_seuil = _seuil(seuil, "%")
-    textes = [
-        modele.format(valeur=_pct(v), numerateur=nombre(n, 0), denominateur=nombre(d, 0), seuil=texte_seuil)
-        for v, n, d in zip(df["valeur"].to_list(), df["numerateur"].to_list(), df["denominateur"].to_list())
-    ]
     df = df.with_columns(pl.lit(seuil).alias("reference"))
-    return _finir(df, ALERTES[code], textes, "ml")
+    return _finir(df, ALERTES[code], "ml")
 
 
 def _alerte_7(jeu, annee, p, date_ref) -> pl.DataFrame:
-    return _alerte_seuil_pct(
-        jeu, annee, p, "alertes_criteres", "criteres_orientation",
-        "{valeur} des jeunes orientés ({numerateur} sur {denominateur}) pour difficultés sociales "
-        "ou éloignement de l'emploi (seuil {seuil})",
-    )
+    return _alerte_seuil_pct(jeu, annee, p, "alertes_criteres", "criteres_orientation")
 
 
 def _alerte_8(jeu, annee, p, date_ref) -> pl.DataFrame:
+    # cas : acceptation, entree ou deux_taux ; taux et effectifs ; les seuils sont dans ``p``
     sa, se = p["seuil_acceptation_pct"], p["seuil_entree_pct"]
     df = jeu.requete("alertes_double_perte",
                      {"annee": annee, "seuil_acceptation_pct": sa, "seuil_entree_pct": se})
-    textes = []
-    for ligne in df.iter_rows(named=True):
-        morceaux = []
-        if ligne["taux_acceptation"] is not None and ligne["taux_acceptation"] < sa:
-            morceaux.append(f"taux d'acceptation {_pct(ligne['taux_acceptation'])} "
-                            f"({nombre(ligne['acceptes'], 0)} acceptés sur {nombre(ligne['orientes'], 0)} "
-                            f"orientés ; seuil {_seuil(sa, '%')})")
-        if ligne["taux_entree"] is not None and ligne["taux_entree"] < se:
-            morceaux.append(f"taux d'entrée {_pct(ligne['taux_entree'])} "
-                            f"({nombre(ligne['entres'], 0)} entrés sur {nombre(ligne['acceptes'], 0)} "
-                            f"acceptés ; seuil {_seuil(se, '%')})")
-        texte = " ; ".join(morceaux)
-        textes.append(texte[:1].upper() + texte[1:])
-    return _finir(df, ALERTES["double_perte"], textes, "ml")
+    return _finir(df, ALERTES["double_perte"], "ml")
 
 
 def _alerte_9(jeu, annee, p, date_ref) -> pl.DataFrame:
-    return _alerte_seuil_pct(
-        jeu, annee, p, "alertes_objectif", "objectif_delegation",
-        "Objectif atteint à {valeur} : {numerateur} entrées pour un objectif de {denominateur} "
-        "(seuil {seuil})",
-    )
+    return _alerte_seuil_pct(jeu, annee, p, "alertes_objectif", "objectif_delegation")
 
 
 _CALCULS = {
@@ -451,12 +343,13 @@ def constats(jeu: JeuDeDonnees, annee: int, parametres: dict[str, dict[str, floa
     code_departement, code_region, codes_ml (ML dont le territoire contient la commune ; pour une
     ML : elle-même), cas (variante de la règle), valeur (mesure comparée au seuil, unité
     ``Alerte.unite_valeur``), reference (seuil ou médiane), jeunes (16-25 ans de la commune, NULL pour
-    une ML), constat (phrase en français).
+    une ML), puis les mesures propres à certaines alertes (``SCHEMA_MESURES``, nulles pour les autres).
+    La phrase de chaque constat : ``presentation.alertes.constats``.
 
     ``annee`` : année des flux, des allocations et du contexte ; ``date_reference`` : date des accords
     en vigueur (défaut : 31 décembre de ``annee``).
     """
-    p = _parametres(parametres)
+    p = parametres_complets(parametres)
     date_ref = date_reference or date_reference_par_defaut(annee)
     codes = list(ALERTES) if alertes is None else list(alertes)
     morceaux = []
@@ -501,7 +394,8 @@ def agreger(constats_: pl.DataFrame, territoires_: pl.DataFrame, maille: str) ->
     """Format long, un territoire × une alerte par ligne (zéros compris) :
     maille, code, nom, code_region, alerte, nb (objets concernés), jeunes (somme des jeunes des
     communes concernées ; NULL pour une alerte au grain ML)."""
-    cles = _cle_maille(constats_, maille)
+    utiles = constats_.select("alerte", "code_objet", "jeunes", "code_departement", "code_region", "codes_ml")
+    cles = _cle_maille(utiles, maille)
     comptes = cles.group_by("code", "alerte").agg(
         pl.col("code_objet").n_unique().alias("nb"),
         pl.col("jeunes").fill_null(0).sum().alias("jeunes"),
@@ -557,7 +451,8 @@ def synthese(jeu: JeuDeDonnees, maille: str, annee: int,
 
 
 def constats_du_territoire(constats_: pl.DataFrame, maille: str, code: str) -> pl.DataFrame:
-    """Les constats qui comptent dans un territoire d'une maille (mêmes colonnes que ``constats``)."""
+    """Les constats qui comptent dans un territoire d'une maille (mêmes colonnes que ``constats_``, ceux de
+    ``constats`` ou de ``presentation.alertes.constats``)."""
     if maille == "nationale":
         return constats_
     if maille == "region":
@@ -567,35 +462,6 @@ def constats_du_territoire(constats_: pl.DataFrame, maille: str, code: str) -> p
     if maille == "ml":
         return constats_.filter(pl.col("codes_ml").list.contains(code))
     raise ValueError(f"Maille inconnue : {maille!r} (attendu : {', '.join(MAILLES)})")
-
-
-COURTS = {
-    "communes_sans_ml": ("Communes sans ML ou en double", "Jeunes des communes concernées"),
-    "ml_sans_accord": ("ML sans accord en vigueur", None),
-    "accord_incomplet": ("ML à l'accord incomplet", None),
-    "ml_sans_agent": ("ML sans agent affecté", None),
-    "acces_eloigne": ("Communes éloignées", "Jeunes éloignés"),
-    "orientation_delegation": ("ML sous- ou sur-orientées", None),
-    "criteres_orientation": ("ML aux critères déséquilibrés", None),
-    "double_perte": ("ML en « double perte »", None),
-    "objectif_delegation": ("ML sous l'objectif", None),
-}
-assert set(COURTS) == set(ALERTES)
-
-
-def colonnes_synthese(parametres: dict[str, dict[str, float]] | None = None) -> dict[str, tuple[str, str]]:
-    """Colonnes de ``synthese`` -> (libellé français, aide : la règle avec ses seuils)."""
-    p = _parametres(parametres)
-    colonnes = {"nb_alertes": ("Alertes déclenchées", f"Nombre d'alertes différentes (sur {len(ALERTES)}) "
-                                                      "déclenchées dans le territoire.")}
-    for a in ALERTES.values():
-        court, jeunes = COURTS[a.code]
-        regle = a.texte_regle(p[a.code])
-        colonnes[f"nb_{a.code}"] = (f"{a.numero}. {court}", regle)
-        if jeunes:
-            colonnes[f"jeunes_{a.code}"] = (f"{a.numero}. {jeunes}", f"Jeunes de 16 à 25 ans des communes "
-                                                                      f"concernées. {regle}")
-    return colonnes
 
 
 def libelle_mesure(alerte: Alerte) -> str:

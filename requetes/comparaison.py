@@ -512,7 +512,8 @@ def serie_portrait(jeu: JeuDeDonnees, maille: str, code: str) -> pl.DataFrame:
 
 def alertes_du_territoire(jeu: JeuDeDonnees, maille: str, code: str, annee: int) -> pl.DataFrame:
     """Constats d'alerte de la carte (``requetes.alertes``, seuils par défaut) qui comptent dans le
-    territoire, pour l'année : colonnes de ``alertes.constats`` (une ligne par objet et par alerte)."""
+    territoire, pour l'année : colonnes de ``alertes.constats`` (une ligne par objet et par alerte,
+    nombres et codes ; la phrase de chaque constat : ``presentation.alertes.ecrire``)."""
     from requetes import alertes
 
     maille = verifier_maille_comparaison(maille)
@@ -522,9 +523,9 @@ def alertes_du_territoire(jeu: JeuDeDonnees, maille: str, code: str, annee: int)
 
 
 def synthese_alertes(jeu: JeuDeDonnees, maille: str, code: str, annee: int) -> pl.DataFrame:
-    """Une ligne par alerte (les neuf, dans l'ordre) : alerte, numero, libelle, regle, nb (objets
-    concernés dans le territoire), jeunes (jeunes des communes concernées ; nul pour une alerte au
-    grain ML)."""
+    """Une ligne par alerte (les neuf, dans l'ordre) : alerte, numero, libelle, nb (objets concernés dans
+    le territoire), jeunes (jeunes des communes concernées ; nul pour une alerte au grain ML). La règle
+    en français, seuils par défaut : ``presentation.alertes.texte_regle``."""
     from requetes import alertes
 
     c = alertes_du_territoire(jeu, maille, code, annee)
@@ -536,11 +537,10 @@ def synthese_alertes(jeu: JeuDeDonnees, maille: str, code: str, annee: int) -> p
         "alerte": list(alertes.ALERTES),
         "numero": [a.numero for a in alertes.ALERTES.values()],
         "libelle": [a.libelle for a in alertes.ALERTES.values()],
-        "regle": [a.texte_regle() for a in alertes.ALERTES.values()],
         "niveau": [a.niveau for a in alertes.ALERTES.values()],
     })
     return base.join(comptes, on="alerte", how="left", maintain_order="left").select(
-        "alerte", "numero", "libelle", "regle",
+        "alerte", "numero", "libelle",
         pl.col("nb").fill_null(0),
         pl.when(pl.col("niveau") == "commune").then(pl.col("jeunes").fill_null(0)).alias("jeunes"),
     )

@@ -3,7 +3,8 @@ jeu de démonstration national (et le jeu minimal de tests/fabrique.py pour un t
 
 - chaque maille, chaque vue (indicateurs, alertes, territoires comparables), année seule ou période ;
 - les valeurs affichées sont celles d'un calcul indépendant (tests/requetes/reference_polars.py) ;
-- les alertes sont celles de requetes/alertes.py pour le territoire ;
+- les alertes sont celles de requetes/alertes.py pour le territoire, leurs phrases celles de
+  presentation/alertes.py ;
 - aller-retour d'URL : le portrait réglé par les widgets se rouvre à l'identique depuis l'URL.
 """
 
@@ -18,6 +19,7 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from donnees import referentiel
+from presentation import alertes as alertes_ecrites
 from presentation import format as fmt
 from requetes import alertes
 from requetes import comparaison as C
@@ -135,16 +137,17 @@ def test_alertes_du_territoire(demo):
     annee = I.annees_disponibles(jeu)[-1]
     at = ouvrir({"portrait_maille": "Départements", "portrait_vue": "Alertes",
                  "portrait_territoire_departement": libelle(jeu, "departement", "23")})
-    constats = alertes.constats_du_territoire(alertes.constats(jeu, annee), "departement", "23")
+    constats = alertes.constats_du_territoire(alertes_ecrites.constats(jeu, annee), "departement", "23")
     declenchees = constats["alerte"].n_unique()
     assert any(f"{declenchees} alerte" in m.value and f"sur {len(alertes.ALERTES)}" in m.value for m in at.markdown)
     synthese = at.table[0].value
     assert synthese["Alerte"].tolist() == [a.libelle for a in alertes.ALERTES.values()]
+    assert synthese["Règle (seuils par défaut)"].tolist() == [alertes_ecrites.texte_regle(a) for a in alertes.ALERTES]
     for a, concernes in zip(alertes.ALERTES, synthese["Concernés"].tolist()):
         n = constats.filter(pl.col("alerte") == a)["code_objet"].n_unique()
         assert concernes == (fmt.nombre(n) if n else "aucun")
-    if constats.height:
-        assert sorted(at.dataframe[0].value["Constat"].tolist()) == sorted(constats["constat"].to_list())
+    assert constats.height
+    assert sorted(at.dataframe[0].value["Constat"].tolist()) == sorted(constats["constat"].to_list())
 
 
 def test_aller_retour_url(demo):

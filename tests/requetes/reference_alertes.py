@@ -1,7 +1,7 @@
 """Calcul indépendant des neuf alertes, en Polars et numpy, directement sur les tables d'un jeu
 (dict {table: DataFrame}) et le référentiel : sans DuckDB, sans SQL, sans ``requetes.alertes``.
 
-Sert de référence aux tests de ``requetes.alertes`` (constats et tableau par maille).
+Sert de référence aux tests de ``requetes.alertes`` (constats, leurs mesures et tableau par maille).
 Distances : corde 3D sur la sphère unité (scipy cKDTree), convertie en arc — une autre implémentation
 que celle de l'application (KDTree de scikit-learn) ; ``test_distances_contre_haversine_direct``
 compare en plus l'application à la formule de haversine en force brute, sans arbre.
@@ -82,9 +82,20 @@ def _en_vigueur(accords: pl.DataFrame, d: date) -> pl.DataFrame:
     )
 
 
+# Mesures que chaque constat porte (requetes.alertes.SCHEMA_MESURES, plus valeur et reference), calculées ici.
+SCHEMA_MESURES = {
+    "valeur": pl.Float64, "reference": pl.Float64, "numerateur": pl.Float64, "denominateur": pl.Float64,
+    "statuts": pl.List(pl.Utf8), "accords": pl.List(pl.Utf8), "manque_diagnostic": pl.Boolean,
+    "manque_criteres": pl.Boolean, "manque_plan": pl.Boolean, "etp_compenses": pl.Float64,
+    "distance_site_km": pl.Float64, "distance_agence_km": pl.Float64, "taux_acceptation": pl.Float64,
+    "taux_entree": pl.Float64, "orientes": pl.Float64, "acceptes": pl.Float64, "entres": pl.Float64,
+}
+
+
 def constats(t: dict[str, pl.DataFrame], annee: int, parametres: dict | None = None,
              date_reference: date | None = None) -> pl.DataFrame:
-    """alerte, code_objet, niveau, codes_ml (liste), code_departement, code_region, jeunes."""
+    """alerte, code_objet, niveau, codes_ml (liste), code_departement, code_region, jeunes, puis les
+    mesures de ``SCHEMA_MESURES`` (nulles quand l'alerte n'en porte pas)."""
     p = {k: {**v} for k, v in DEFAUTS.items()}
     for k, v in (parametres or {}).items():
         p[k].update(v)
@@ -99,45 +110,68 @@ def constats(t: dict[str, pl.DataFrame], annee: int, parametres: dict | None = N
               .agg(pl.col("population_16_25").sum().alias("jeunes")))
     lignes = []
 
-    def ajouter_ml(alerte: str, codes: list[str]) -> None:
+    def ajouter_ml(alerte: str, codes: list[str], mesures: dict[str, dict] | None = None) -> None:
         sel = ml.filter(pl.col("code_ml").is_in(codes))
         for r in sel.iter_rows(named=True):
             lignes.append(dict(alerte=alerte, code_objet=r["code_ml"], niveau="ml", codes_ml=[r["code_ml"]],
-                               code_departement=r["code_departement"], code_region=r["code_region"], jeunes=None))
+                               code_departement=r["code_departement"], code_region=r["code_region"], jeunes=None,
+                               **(mesures or {}).get(r["code_ml"], {})))
 
-    def ajouter_communes(alerte: str, codes: list[str]) -> None:
+    def ajouter_communes(alerte: str, codes: list[str], mesures: dict[str, dict] | None = None) -> None:
         sel = (com.filter(pl.col("code_commune").is_in(codes))
                .join(codes_ml_commune, on="code_commune", how="left")
                .join(jeunes, on="code_commune", how="left"))
         for r in sel.iter_rows(named=True):
             lignes.append(dict(alerte=alerte, code_objet=r["code_commune"], niveau="commune",
                                codes_ml=r["codes_ml"] or [], code_departement=r["code_departement"],
-                               code_region=r["code_region"], jeunes=r["jeunes"]))
+                               code_region=r["code_region"], jeunes=r["jeunes"],
+                               **(mesures or {}).get(r["code_commune"], {})))
+
+    def par_code(df: pl.DataFrame, cle: str, **colonnes: str) -> dict[str, dict]:
+        """{code: {mesure: valeur}} depuis les colonnes de ``df`` (mesure=colonne)."""
+        return {r[cle]: {m: r[c] for m, c in colonnes.items()} for r in df.iter_rows(named=True)}
 
     # 1. communes sans ML ou en double
     nb = terr.group_by("code_commune").agg(pl.col("code_ml").n_unique().alias("n"))
     couvertes = set(nb["code_commune"].to_list())
     doubles = set(nb.filter(pl.col("n") > 1)["code_commune"].to_list())
+    nb_ml = dict(nb.iter_rows())
     ajouter_communes("communes_sans_ml",
-                     [c for c in com["code_commune"].to_list() if c not in couvertes or c in doubles])
+                     [c for c in com["code_commune"].to_list() if c not in couvertes or c in doubles],
+                     {c: {"valeur": float(nb_ml.get(c, 0))} for c in com["code_commune"].to_list()})
     # 2. sans accord en vigueur
     vig = _en_vigueur(t["accords"], d_ref)
-    ajouter_ml("ml_sans_accord", sorted(set(ml["code_ml"].to_list()) - set(vig["code_ml"].to_list())))
+    historique = t["accords"].group_by("code_ml").agg(pl.col("statut").unique().sort().alias("statuts"),
+                                                       pl.len().cast(pl.Float64).alias("n"))
+    connus = par_code(historique, "code_ml", statuts="statuts", valeur="n")
+    ajouter_ml("ml_sans_accord", sorted(set(ml["code_ml"].to_list()) - set(vig["code_ml"].to_list())),
+               {c: {"statuts": [], "valeur": 0.0, **connus.get(c, {})} for c in ml["code_ml"].to_list()})
     # 3. accord incomplet
     parml = vig.group_by("code_ml").agg(
         pl.col("diagnostic_partage").any().alias("d"), pl.col("criteres_orientation").any().alias("c"),
-        pl.col("plan_actions").any().alias("p"))
+        pl.col("plan_actions").any().alias("p"), pl.col("id_accord").sort().alias("accords"))
+    parml = parml.with_columns((~pl.col("d")).alias("md"), (~pl.col("c")).alias("mc"), (~pl.col("p")).alias("mp"))
+    parml = parml.with_columns(pl.sum_horizontal(pl.col("md", "mc", "mp").cast(pl.Float64)).alias("n"))
     ajouter_ml("accord_incomplet",
-               parml.filter(~(pl.col("d") & pl.col("c") & pl.col("p")))["code_ml"].to_list())
+               parml.filter(~(pl.col("d") & pl.col("c") & pl.col("p")))["code_ml"].to_list(),
+               par_code(parml, "code_ml", accords="accords", manque_diagnostic="md", manque_criteres="mc",
+                        manque_plan="mp", valeur="n"))
     # 4. sans agent
     alloc = t["allocations"].filter(pl.col("annee") == annee)
     avec = alloc.filter(pl.col("etp_affectes") > p["ml_sans_agent"]["seuil_etp"])["code_ml"].to_list()
-    ajouter_ml("ml_sans_agent", sorted(set(ml["code_ml"].to_list()) - set(avec)))
+    etp = {c: {**m, "reference": p["ml_sans_agent"]["seuil_etp"]} for c, m in par_code(
+        alloc, "code_ml", valeur="etp_affectes", etp_compenses="etp_compenses").items()}
+    ajouter_ml("ml_sans_agent", sorted(set(ml["code_ml"].to_list()) - set(avec)),
+               {c: etp.get(c, {"reference": p["ml_sans_agent"]["seuil_etp"]}) for c in ml["code_ml"].to_list()})
     # 5. accès
     dist = distances(t)
     x = p["acces_eloigne"]["distance_km"]
-    loin = dist.filter((pl.col("d_site") > x) | (pl.col("d_agence") > x))["code_commune"].to_list()
-    ajouter_communes("acces_eloigne", loin)
+    loin = dist.filter((pl.col("d_site") > x) | (pl.col("d_agence") > x))
+    mesures = par_code(loin, "code_commune", distance_site_km="d_site", distance_agence_km="d_agence")
+    for m in mesures.values():
+        au_dela = [d for d in (m["distance_site_km"], m["distance_agence_km"]) if x < d < np.inf]
+        m.update(valeur=max(au_dela) if au_dela else None, reference=x)
+    ajouter_communes("acces_eloigne", loin["code_commune"].to_list(), mesures)
     # flux de délégation de l'année
     o = t["orientations"].filter((pl.col("sens") == "ft_vers_ml") & (pl.col("mois").dt.year() == annee))
     flux = o.group_by("code_ml").agg(
@@ -153,27 +187,39 @@ def constats(t: dict[str, pl.DataFrame], annee: int, parametres: dict | None = N
     if taux.height:
         med = taux["taux"].median()
         f = p["orientation_delegation"]["facteur_pct"] / 100
+        taux = taux.with_columns(pl.col("entres").fill_null(0).cast(pl.Float64), pl.lit(med).alias("med"))
         ajouter_ml("orientation_delegation",
-                   taux.filter((pl.col("taux") < f * med) | (pl.col("taux") > med / f))["code_ml"].to_list())
+                   taux.filter((pl.col("taux") < f * med) | (pl.col("taux") > med / f))["code_ml"].to_list(),
+                   par_code(taux, "code_ml", valeur="taux", numerateur="entres", denominateur="de", reference="med"))
     # 7. critères
     s7 = p["criteres_orientation"]["seuil_pct"]
-    ajouter_ml("criteres_orientation", flux.filter(
-        (pl.col("orientes") > 0) & (100 * pl.col("orientes_motifs") / pl.col("orientes") > s7))["code_ml"].to_list())
+    parts = flux.with_columns((100 * pl.col("orientes_motifs") / pl.col("orientes")).alias("part"), pl.lit(s7).alias("s"))
+    ajouter_ml("criteres_orientation", parts.filter((pl.col("orientes") > 0) & (pl.col("part") > s7))["code_ml"].to_list(),
+               par_code(parts, "code_ml", valeur="part", numerateur="orientes_motifs", denominateur="orientes",
+                        reference="s"))
     # 8. double perte
     sa, se = p["double_perte"]["seuil_acceptation_pct"], p["double_perte"]["seuil_entree_pct"]
     acc = pl.when(pl.col("orientes") > 0).then(100 * pl.col("acceptes") / pl.col("orientes"))
     ent = pl.when(pl.col("acceptes") > 0).then(100 * pl.col("entres") / pl.col("acceptes"))
+    taux8 = flux.with_columns(acc.alias("ta"), ent.alias("te"))
+    taux8 = taux8.with_columns(pl.min_horizontal(pl.col("ta").fill_null(100.0), pl.col("te").fill_null(100.0)).alias("v"))
     ajouter_ml("double_perte", flux.filter((acc < sa).fill_null(False) | (ent < se).fill_null(False))
-               ["code_ml"].to_list())
+               ["code_ml"].to_list(),
+               par_code(taux8, "code_ml", valeur="v", taux_acceptation="ta", taux_entree="te", orientes="orientes",
+                        acceptes="acceptes", entres="entres"))
     # 9. objectif
     s9 = p["objectif_delegation"]["seuil_pct"]
     obj = alloc.filter(pl.col("objectif_entrees_delegation") > 0).join(
         flux.select("code_ml", "entres"), on="code_ml", how="left")
-    ajouter_ml("objectif_delegation", obj.filter(
-        100 * pl.col("entres").fill_null(0) / pl.col("objectif_entrees_delegation") < s9)["code_ml"].to_list())
+    obj = obj.with_columns(pl.col("entres").fill_null(0).cast(pl.Float64),
+                           (100 * pl.col("entres").fill_null(0) / pl.col("objectif_entrees_delegation")).alias("r"),
+                           pl.lit(s9).alias("s"))
+    ajouter_ml("objectif_delegation", obj.filter(pl.col("r") < s9)["code_ml"].to_list(),
+               par_code(obj, "code_ml", valeur="r", numerateur="entres", denominateur="objectif_entrees_delegation",
+                        reference="s"))
     return pl.DataFrame(lignes, schema={"alerte": pl.Utf8, "code_objet": pl.Utf8, "niveau": pl.Utf8,
                                         "codes_ml": pl.List(pl.Utf8), "code_departement": pl.Utf8,
-                                        "code_region": pl.Utf8, "jeunes": pl.Int64})
+                                        "code_region": pl.Utf8, "jeunes": pl.Int64, **SCHEMA_MESURES})
 
 
 def par_maille(c: pl.DataFrame, maille: str) -> dict[tuple[str, str], tuple[int, int]]:

@@ -1,12 +1,14 @@
-"""Alertes de couverture (requetes/alertes.py, requetes/acces.py).
+"""Alertes de couverture (requetes/alertes.py, requetes/acces.py) : nombres et codes.
 
 Chaque règle est vérifiée sur de petits jeux faits à la main (tests/fabrique.py : jeu minimal et
-variantes) aux réponses connues, puis le tableau par maille est confronté, sur le jeu de
-démonstration, à un calcul indépendant en Polars (tests/requetes/reference_alertes.py).
+variantes) aux réponses connues, puis les mesures de chaque constat et le tableau par maille sont
+confrontés, sur le jeu de démonstration, à un calcul indépendant en Polars
+(tests/requetes/reference_alertes.py). Les phrases : tests/presentation/test_alertes.py.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import numpy as np
@@ -57,13 +59,6 @@ def test_registre_neuf_alertes_definies_une_fois():
         assert (DOSSIER_SQL / f"{nom}.sql").is_file()
 
 
-def test_regle_en_francais_avec_seuils():
-    a = alertes.ALERTES["acces_eloigne"]
-    assert "plus de 20\u00a0km" in a.texte_regle()
-    assert "plus de 12,5\u00a0km" in a.texte_regle({"distance_km": 12.5})
-    assert "sous 80\u00a0%" in alertes.ALERTES["objectif_delegation"].texte_regle()
-
-
 def test_parametre_inconnu_refuse(minimal):
     jeu, _ = minimal
     with pytest.raises(KeyError, match="Paramètre inconnu"):
@@ -72,12 +67,21 @@ def test_parametre_inconnu_refuse(minimal):
         alertes.constats(jeu, ANNEE, {"pas_une_alerte": {}})
 
 
-def test_nombre_rapide_identique_a_interface_format():
-    from presentation.format import nombre
-
-    rng = np.random.default_rng(4)
-    for v in [*rng.uniform(-20000, 20000, 3000), 0.05, 0.15, 0.25, 2.675, 999.95, 1234.45, -0.04]:
-        assert alertes.nombre_rapide(float(v), 1) == nombre(float(v), 1)
+def test_nombres_et_codes_seulement(minimal):
+    """Aucune phrase ici : les colonnes texte sont des codes, des noms ou le libellé du registre ; les
+    phrases sont écrites par presentation.alertes."""
+    _, c = minimal
+    assert c.schema == pl.Schema(alertes.SCHEMA_CONSTATS)
+    assert "constat" not in c.columns
+    textes = {n for n, t in c.schema.items() if t == pl.Utf8}
+    assert textes == {"alerte", "libelle_alerte", "niveau", "code_objet", "nom_objet", "code_departement",
+                      "code_region", "cas"}
+    assert set(c["cas"].unique().to_list()) <= {
+        "non_couverte", "chevauchement", "aucun_accord", "aucun_en_vigueur", "contenu_incomplet",
+        "sans_allocation", "sans_agent", "site", "agence", "site_et_agence", "sous_orientation", "exces",
+        "criteres_desequilibres", "acceptation", "entree", "deux_taux", "objectif_non_atteint"}
+    assert dict(zip(c["alerte"], c["libelle_alerte"])) == {
+        a: alertes.ALERTES[a].libelle for a in c["alerte"].unique().to_list()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -102,10 +106,19 @@ def test_minimal_alertes_des_ml(minimal):
     assert b["double_perte"]["cas"] == "deux_taux"
     assert b["objectif_delegation"]["valeur"] == pytest.approx(72.0)
     assert b["ml_sans_agent"]["valeur"] == 0.0
-    assert "75,0\u00a0%" in b["double_perte"]["constat"] and "66,7\u00a0%" in b["double_perte"]["constat"]
-    assert "72,0\u00a0%" in b["objectif_delegation"]["constat"]
-    assert "échu" in b["ml_sans_accord"]["constat"] and "en négociation" in b["ml_sans_accord"]["constat"]
+    assert b["ml_sans_agent"]["reference"] == 0.0 and b["ml_sans_agent"]["etp_compenses"] == 1.0
+    # ce que cite chaque phrase
+    assert (b["double_perte"]["taux_acceptation"], b["double_perte"]["orientes"], b["double_perte"]["acceptes"],
+            b["double_perte"]["entres"]) == (pytest.approx(75.0), 144.0, 108.0, 72.0)
+    assert b["double_perte"]["taux_entree"] == pytest.approx(100 * 72 / 108)
+    assert (b["objectif_delegation"]["numerateur"], b["objectif_delegation"]["denominateur"],
+            b["objectif_delegation"]["reference"]) == (72.0, 100.0, 80.0)
+    assert (b["criteres_orientation"]["numerateur"], b["criteres_orientation"]["denominateur"]) == (144.0, 144.0)
+    assert b["ml_sans_accord"]["cas"] == "aucun_en_vigueur"
+    assert b["ml_sans_accord"]["statuts"] == ["echu", "en_negociation"] and b["ml_sans_accord"]["valeur"] == 2.0
     assert b["ml_sans_accord"]["code_region"] == "01" and b["ml_sans_accord"]["code_departement"] == "971"
+    # une mesure propre à une autre alerte reste nulle
+    assert b["ml_sans_accord"]["taux_acceptation"] is None and b["double_perte"]["statuts"] is None
 
 
 def test_minimal_communes_sans_ml(minimal):
@@ -131,7 +144,7 @@ def test_chevauchement(tmp_path):
     double = c.filter(pl.col("cas") == "chevauchement")
     assert double["code_objet"].to_list() == ["90001"]
     assert double["codes_ml"].to_list() == [["MLA", "MLB"]]
-    assert "2 Missions Locales : MLA, MLB" in double["constat"][0]
+    assert double["valeur"].to_list() == [2.0]
     terr = alertes.territoires(jeu, "ml")
     s = alertes.synthese_depuis(c, terr, "ml")
     assert dict(zip(s["code"].to_list(), s["nb_communes_sans_ml"].to_list())) == {"MLA": 1, "MLB": 1}
@@ -156,6 +169,7 @@ def test_ml_sans_aucun_accord(tmp_path):
     t["accords"] = t["accords"].filter(pl.col("code_ml") != "MLB")
     c = alertes.constats(_jeu(tmp_path, t), ANNEE, alertes=["ml_sans_accord"])
     assert c["code_objet"].to_list() == ["MLB"] and c["cas"].to_list() == ["aucun_accord"]
+    assert c["statuts"].to_list() == [[]] and c["valeur"].to_list() == [0.0]
 
 
 def test_accord_incomplet(tmp_path):
@@ -165,7 +179,8 @@ def test_accord_incomplet(tmp_path):
     c = alertes.constats(_jeu(tmp_path, t), ANNEE, alertes=["accord_incomplet"])
     assert c["code_objet"].to_list() == ["MLA"]
     assert c["valeur"].to_list() == [1.0]
-    assert "plan d'actions" in c["constat"][0] and "diagnostic" not in c["constat"][0]
+    assert c.select("manque_diagnostic", "manque_criteres", "manque_plan").row(0) == (False, False, True)
+    assert c["accords"].to_list() == [["AC1"]]
 
 
 def test_accord_incomplet_compense_par_un_autre_accord(tmp_path):
@@ -268,8 +283,10 @@ def test_acces_sans_agence(tmp_path):
     c = alertes.constats(jeu, ANNEE, alertes=["acces_eloigne"])
     avec_point = referentiel.communes().filter(pl.col("latitude").is_not_null()).height
     assert c.height == avec_point  # aucune agence : toutes les communes qui ont un point sont signalées
-    belfort = c.filter(pl.col("code_objet") == "90010")
-    assert "aucun dans le jeu" in belfort["constat"][0]
+    belfort = c.filter(pl.col("code_objet") == "90010").row(0, named=True)
+    # lieu d'accueil tout près, aucune agence : seule l'agence compte, à distance infinie (pas de valeur)
+    assert belfort["cas"] == "agence" and belfort["distance_agence_km"] == math.inf
+    assert belfort["distance_site_km"] < 20 and belfort["valeur"] is None and belfort["reference"] == 20.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,6 +336,28 @@ def test_synthese_demo_contre_calcul_independant(demo_alertes, maille):
     for (code, _a) in independant:
         nb[code] = nb.get(code, 0) + 1
     assert {r["code"]: r["nb_alertes"] for r in s.iter_rows(named=True) if r["nb_alertes"]} == nb
+
+
+def test_mesures_demo_contre_calcul_independant(demo_alertes):
+    """Chaque mesure de chaque constat (valeur, seuil, effectifs, taux, distances, codes) : celle du calcul
+    indépendant, pour le même objet et la même alerte."""
+    _, tables, c = demo_alertes
+    independant = ref.constats(tables, 2025)
+    cle = ["alerte", "code_objet"]
+    j = c.join(independant, on=cle, how="full", suffix="_ref", coalesce=True)
+    assert j.height == c.height == independant.height
+    for mesure in ref.SCHEMA_MESURES:
+        ecarts = [
+            (a, o, x, y) for a, o, x, y in zip(j["alerte"], j["code_objet"], j[mesure].to_list(), j[f"{mesure}_ref"].to_list())
+            if not (x == y or (isinstance(x, float) and isinstance(y, float) and math.isclose(x, y, rel_tol=1e-9)))
+        ]
+        assert not ecarts, (mesure, ecarts[:5])
+    # les mesures propres à une alerte sont bien renseignées pour elle
+    for alerte, mesure in (("ml_sans_accord", "statuts"), ("accord_incomplet", "accords"),
+                           ("acces_eloigne", "distance_site_km"), ("double_perte", "orientes"),
+                           ("objectif_delegation", "denominateur")):
+        lignes = c.filter(pl.col("alerte") == alerte)
+        assert lignes.height and lignes[mesure].null_count() == 0, (alerte, mesure)
 
 
 def test_demo_montre_des_trous(demo_alertes):

@@ -416,8 +416,10 @@ def test_alertes_du_territoire(minimal):
     ):
         obtenu = C.alertes_du_territoire(jeu, maille, code, 2024)
         attendu = tous.filter(filtre)
-        assert sorted(obtenu["constat"].to_list()) == sorted(attendu["constat"].to_list()), (maille, code)
+        assert obtenu.equals(attendu.sort("numero", "code_objet")), (maille, code)
         s = C.synthese_alertes(jeu, maille, code, 2024)
+        # nombres et codes : la règle en français est écrite par presentation.alertes
+        assert s.columns == ["alerte", "numero", "libelle", "nb", "jeunes"]
         assert s["alerte"].to_list() == list(alertes.ALERTES)
         for r in s.iter_rows(named=True):
             assert r["nb"] == attendu.filter(pl.col("alerte") == r["alerte"])["code_objet"].n_unique()
