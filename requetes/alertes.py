@@ -27,6 +27,7 @@ import polars as pl
 
 from requetes import acces
 from requetes.jeu import JeuDeDonnees
+from requetes.perimetre import restreint
 
 MAILLES = ("nationale", "region", "departement", "ml")
 
@@ -255,6 +256,7 @@ def _alerte_4(jeu, annee, p, date_ref) -> pl.DataFrame:
     return _finir(df, ALERTES["ml_sans_agent"], "ml")
 
 
+@restreint
 def communes_eloignees(jeu: JeuDeDonnees, annee: int, distance_km: float) -> pl.DataFrame:
     """Communes à plus de ``distance_km`` du lieu d'accueil ML ou de l'agence France Travail les plus
     proches (distance infinie = aucun lieu, aucune agence dans le jeu : la commune est signalée ; une
@@ -334,6 +336,7 @@ _CALCULS = {
 assert tuple(_CALCULS) == tuple(ALERTES)
 
 
+@restreint
 def constats(jeu: JeuDeDonnees, annee: int, parametres: dict[str, dict[str, float]] | None = None,
              date_reference: date | None = None, alertes: list[str] | None = None) -> pl.DataFrame:
     """Tous les objets (communes ou ML) qui déclenchent une alerte, une ligne par objet et par alerte,
@@ -371,6 +374,7 @@ def constats(jeu: JeuDeDonnees, annee: int, parametres: dict[str, dict[str, floa
 # --------------------------------------------------------------------------------------------
 
 
+@restreint
 def territoires(jeu: JeuDeDonnees, maille: str) -> pl.DataFrame:
     """Tous les territoires d'une maille (code, nom, code_region), y compris ceux sans donnée."""
     if maille not in MAILLES:
@@ -443,6 +447,7 @@ def synthese_depuis(constats_: pl.DataFrame, territoires_: pl.DataFrame, maille:
     return large.select("code", "nom", "code_region", "nb_alertes", *ordre).sort("code")
 
 
+@restreint
 def synthese(jeu: JeuDeDonnees, maille: str, annee: int,
              parametres: dict[str, dict[str, float]] | None = None,
              date_reference: date | None = None) -> pl.DataFrame:

@@ -40,6 +40,7 @@ from requetes import indicateurs as I
 from requetes import mesures as M
 from requetes.indicateurs import REGISTRE, ErreurRequete
 from requetes.jeu import JeuDeDonnees
+from requetes.perimetre import restreint
 
 MAILLES_COMPARAISON = ("region", "departement", "ml")
 LIBELLES_MAILLES = {"region": "Régions", "departement": "Départements", "ml": "Missions Locales"}
@@ -156,6 +157,7 @@ def _table_registre(codes: list[str]) -> pl.DataFrame:
 # Territoires
 
 
+@restreint
 def territoires(jeu: JeuDeDonnees, maille: str) -> pl.DataFrame:
     """Territoires de la maille présents dans le jeu : code, nom, code_region, nom_region, libelle
     (« Nom (code) », pour une liste où l'on cherche par nom ou par code), triés par nom."""
@@ -238,6 +240,7 @@ COLONNES_POSITIONS = (
 )
 
 
+@restreint
 def positions(
     jeu: JeuDeDonnees,
     maille: str,
@@ -272,6 +275,7 @@ def positions(
     return df.drop("_o1")
 
 
+@restreint
 def references(jeu: JeuDeDonnees, annee: int, indicateurs: list[str] | str | None = None,
                annee_fin: int | None = None, date_reference: date | None = None) -> pl.DataFrame:
     """Valeurs nationales : indicateur, libelle, unite, valeur (registre, maille nationale)."""
@@ -282,6 +286,7 @@ def references(jeu: JeuDeDonnees, annee: int, indicateurs: list[str] | str | Non
         "_ordre_ind").select("indicateur", "libelle", "unite", "valeur")
 
 
+@restreint
 def resume_distribution(jeu: JeuDeDonnees, maille: str, annee: int, indicateurs: list[str] | str | None = None,
                         annee_fin: int | None = None) -> pl.DataFrame:
     """Distribution de chaque indicateur sur les territoires de la maille qui ont une valeur :
@@ -311,6 +316,7 @@ def resume_distribution(jeu: JeuDeDonnees, maille: str, annee: int, indicateurs:
 PAS = ("annee", "mois")
 
 
+@restreint
 def series(
     jeu: JeuDeDonnees,
     maille: str,
@@ -353,6 +359,7 @@ def series(
     return df.join(ordre, on="code", how="left").sort("_o", "periode").drop("_o").select(list(schema))
 
 
+@restreint
 def nuage(jeu: JeuDeDonnees, maille: str, annee: int, indicateur_x: str, indicateur_y: str,
           annee_fin: int | None = None) -> pl.DataFrame:
     """Deux indicateurs pour chaque territoire de la maille : code, nom, code_region, x, y (valeurs du
@@ -369,6 +376,7 @@ def nuage(jeu: JeuDeDonnees, maille: str, annee: int, indicateur_x: str, indicat
 # Contexte et territoires comparables
 
 
+@restreint
 def contexte(jeu: JeuDeDonnees, maille: str, annee: int, annee_fin: int | None = None) -> pl.DataFrame:
     """Variables de contexte de chaque territoire de la maille : code, nom, code_region,
     population_16_25, taux_neet, de_moins_26_pour_1000 (registre, sur l'année ou la période),
@@ -393,6 +401,7 @@ def _transformer(expr: pl.Expr, v: VariableContexte) -> pl.Expr:
     return expr
 
 
+@restreint
 def comparables(
     jeu: JeuDeDonnees,
     maille: str,
@@ -463,6 +472,7 @@ def periode_precedente(jeu: JeuDeDonnees, annee: int, annee_fin: int | None = No
     return None
 
 
+@restreint
 def portrait(jeu: JeuDeDonnees, maille: str, code: str, annee: int, annee_fin: int | None = None) -> pl.DataFrame:
     """Tous les indicateurs du registre pour un territoire, dans l'ordre du registre (groupés par thème) :
     colonnes de ``positions`` (valeur, valeurs nationale et régionale, écarts, rang, centile,
@@ -501,6 +511,7 @@ def portrait(jeu: JeuDeDonnees, maille: str, code: str, annee: int, annee_fin: i
     return df.with_columns(evolution.alias("evolution"), sens_evolution.alias("appreciation_evolution"))
 
 
+@restreint
 def serie_portrait(jeu: JeuDeDonnees, maille: str, code: str) -> pl.DataFrame:
     """Valeurs annuelles de tous les indicateurs pour un territoire et pour la France :
     annee, indicateur, valeur, valeur_nationale (toutes les années du jeu)."""
@@ -510,6 +521,7 @@ def serie_portrait(jeu: JeuDeDonnees, maille: str, code: str) -> pl.DataFrame:
     return t.join(n, on=["annee", "indicateur"], how="full", coalesce=True).sort("indicateur", "annee")
 
 
+@restreint
 def alertes_du_territoire(jeu: JeuDeDonnees, maille: str, code: str, annee: int) -> pl.DataFrame:
     """Constats d'alerte de la carte (``requetes.alertes``, seuils par défaut) qui comptent dans le
     territoire, pour l'année : colonnes de ``alertes.constats`` (une ligne par objet et par alerte,
@@ -522,6 +534,7 @@ def alertes_du_territoire(jeu: JeuDeDonnees, maille: str, code: str, annee: int)
     return alertes.constats_du_territoire(alertes.constats(jeu, annee), maille, code).sort("numero", "code_objet")
 
 
+@restreint
 def synthese_alertes(jeu: JeuDeDonnees, maille: str, code: str, annee: int) -> pl.DataFrame:
     """Une ligne par alerte (les neuf, dans l'ordre) : alerte, numero, libelle, nb (objets concernés dans
     le territoire), jeunes (jeunes des communes concernées ; nul pour une alerte au grain ML). La règle

@@ -101,6 +101,28 @@ def courant() -> Perimetre | None:
     return _actif.get()
 
 
+def cle() -> tuple[str, str | None] | None:
+    """Clé du périmètre actif pour un cache : None quand rien n'est filtré (national, local, aucun)."""
+    p = _actif.get()
+    return None if p is None or p.voit_tout else (p.profil, p.code)
+
+
+class _CacheParPerimetre:
+    def __init__(self, cache_jeu):
+        self._cache = cache_jeu
+
+    def lire(self, cle_, calcul):
+        return self._cache.lire((cle(), cle_), calcul)
+
+
+def cache(jeu: JeuDeDonnees, espace: str, taille: int) -> _CacheParPerimetre:
+    """Le cache par jeu (``jeu.cache``) à employer **au-dessus** de ``requetes`` (presentation, cartes) :
+    sa clé comprend le périmètre actif. Un résultat calculé par les fonctions restreintes est déjà filtré
+    pour la session qui l'a demandé ; le garder sous la seule clé du jeu le servirait à toutes les autres
+    (``tests/test_couches.py`` interdit ``jeu.cache`` hors de ``requetes``)."""
+    return _CacheParPerimetre(jeu.cache(espace, taille))
+
+
 def _acces_en_service() -> bool:
     return bool(os.environ.get(VARIABLE, "").strip())
 
