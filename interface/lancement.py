@@ -1,6 +1,7 @@
 """Lancement du serveur du tableau de bord : ``python -m interface.lancement [options de streamlit run]``.
 
-C'est ``streamlit run tableau_de_bord.py``, précédé du préchargement des bibliothèques des pages
+C'est ``streamlit run tableau_de_bord.py``, précédé du contrôle du fichier d'accès (``verifier_acces`` :
+un fichier ``TDB_ACCES`` non conforme arrête le lancement) et du préchargement des bibliothèques des pages
 (``interface.prechargement.precharger_au_demarrage`` : GeoPandas, folium, mapclassify, scikit-learn…,
 quelques secondes) **avant** que le serveur n'accepte sa première connexion. Sans cela, le premier
 visiteur qui ouvre la carte paierait ces imports (plus de 4 s). ``scripts/lancer.sh`` et le harnais des
@@ -88,10 +89,33 @@ def navigation_seule() -> None:
     PagesManager.uses_pages_directory = False
 
 
+def verifier_acces() -> None:
+    """Contrôle le fichier d'accès (``TDB_ACCES``, ``donnees.habilitations``) avant tout : un fichier
+    absent, illisible ou non conforme arrête le lancement (code 2, message en français sur la sortie
+    d'erreur, qui nomme le fichier et l'entrée fautive), plutôt qu'un serveur dont personne ne pourrait
+    se servir. Sans ``TDB_ACCES`` : mode local, dit dans le journal."""
+    from donnees import habilitations
+
+    try:
+        acces = habilitations.depuis_environnement()
+    except habilitations.ErreurAcces as exc:
+        print(f"ERREUR : fichier d'accès non conforme ({habilitations.VARIABLE}), le serveur ne démarre pas.\n"
+              f"{exc}\nFormat du fichier : docs/connexion.md.", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    if acces is None:
+        print(f"Pas de fichier d'accès ({habilitations.VARIABLE}) : mode local, tout est ouvert sans connexion "
+              "(un seul poste de travail).", flush=True)
+    else:
+        n = len(acces.entrees)
+        print(f"Fichier d'accès {acces.chemin.name} : {n} entrée{'s' if n > 1 else ''} ; connexion obligatoire.",
+              flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if str(RACINE) not in sys.path:
         sys.path.insert(0, str(RACINE))
+    verifier_acces()
     from interface import prechargement
 
     duree = prechargement.precharger_au_demarrage()
