@@ -24,7 +24,8 @@ fournisseur de ce genre (section ``[auth.proconnect]``, ou nommé dans ``[identi
 ``identite()`` appelle ce point d'accès côté serveur avec le jeton d'accès (``[auth] expose_tokens =
 ["access"]``), vérifie la signature du JWT avec les clés publiques du fournisseur (``jwks_uri`` de ses
 métadonnées), puis ``iss``, ``aud``, ``sub`` (le même que celui du jeton d'identité) et ``exp`` ; le
-résultat (claims, jamais le jeton) est gardé dans ``st.session_state`` pour la session. La vérification
+résultat (claims, jamais le jeton) est gardé pour la session (``st.session_state``) et pour la connexion
+(mémoire du serveur, 12 h au plus : le jeton d'accès de ProConnect ne vit que 60 s). La vérification
 emploie ``joserfc``, la bibliothèque JOSE qu'Authlib installe et vers laquelle il renvoie
 (``authlib.jose`` est déclaré obsolète depuis Authlib 1.7). Aucun jeton n'est jamais écrit dans le
 journal ni affiché.
