@@ -6,8 +6,8 @@ objet et par alerte, avec les mesures que la phrase cite) ; ce module les écrit
 
 - ``texte_regle`` : la règle d'une alerte avec les seuils en vigueur (« … à plus de 20 km … ») ;
 - ``constats`` : les constats du jeu, phrase comprise (colonnes ``COLONNES_CONSTATS``), écrits une fois
-  par jeu, alerte, année, seuils et date (les mêmes pour toutes les sessions : la carte ne réécrit pas
-  toute la France à chaque exécution) ;
+  par jeu, périmètre, alerte, année, seuils et date (les mêmes pour toutes les sessions d'un même
+  périmètre : la carte ne réécrit pas toute la France à chaque exécution) ;
 - ``ecrire`` : la même chose pour des constats déjà choisis (ceux d'un territoire, par exemple) ;
 - ``colonnes_synthese`` : libellés et aides des colonnes de ``requetes.alertes.synthese``.
 
@@ -26,6 +26,7 @@ import polars as pl
 from donnees.contrat import LIBELLES_STATUT
 from presentation.format import ESPACE, nombre, pourcentage, textes
 from requetes import alertes as R
+from requetes import perimetre
 from requetes.jeu import JeuDeDonnees
 
 COLONNES_CONSTATS = (*R.COLONNES_COMMUNES, "constat")
@@ -244,12 +245,14 @@ def constats(jeu: JeuDeDonnees, annee: int, parametres: dict[str, dict[str, floa
     """``requetes.alertes.constats`` avec la phrase de chaque constat (colonnes ``COLONNES_CONSTATS``,
     ``constat`` en dernier) : une ligne par objet (commune ou ML) et par alerte.
 
-    Les phrases ne dépendent que du jeu, de l'alerte, de l'année, des seuils et de la date : chacune est
-    écrite une fois par jeu (``jeu.cache``) puis relue, par toutes les sessions."""
+    Les phrases ne dépendent que du jeu, du périmètre de la session (les constats de ``requetes`` en sont
+    déjà filtrés), de l'alerte, de l'année, des seuils et de la date : chacune est écrite une fois
+    (``requetes.perimetre.cache`` : cache du jeu dont la clé comprend le périmètre) puis relue, par
+    toutes les sessions du même périmètre."""
     p = R.parametres_complets(parametres)
     date_ref = date_reference or R.date_reference_par_defaut(annee)
     codes = list(R.ALERTES) if alertes is None else list(alertes)
-    deja = jeu.cache("constats_ecrits", 512)
+    deja = perimetre.cache(jeu, "constats_ecrits", 512)
     morceaux = []
     for code in codes:
         if code not in R.ALERTES:

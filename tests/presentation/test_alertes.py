@@ -272,3 +272,20 @@ def test_phrases_ecrites_une_fois_par_jeu_et_seuils(monkeypatch):
     assert len(appels) == 3
     PA.constats(JeuDeDonnees(dossier), ANNEE)  # un autre jeu a son propre cache
     assert len(appels) == 4
+
+
+def test_phrases_gardees_par_perimetre(minimal):
+    """Les constats de requetes sont filtrés pour le périmètre de la session : leurs phrases sont gardées
+    sous une clé qui le comprend, jamais servies à un autre périmètre (ni l'inverse)."""
+    from donnees.habilitations import Perimetre
+    from requetes import perimetre
+
+    tous = PA.constats(minimal, ANNEE)
+    with perimetre.actif(Perimetre("ml", "MLB", False, "direction@ml-abymes.fr")):
+        mlb = PA.constats(minimal, ANNEE)
+    assert 0 < mlb.height < tous.height
+    assert set(mlb.filter(pl.col("niveau") == "ml")["code_objet"].to_list()) == {"MLB"}
+    assert mlb.equals(tous.filter(
+        ((pl.col("niveau") == "ml") & (pl.col("code_objet") == "MLB"))
+        | ((pl.col("niveau") == "commune") & pl.col("code_objet").is_in(["97101", "97102"]))))
+    assert PA.constats(minimal, ANNEE).equals(tous)  # relu sans périmètre : toujours tout
