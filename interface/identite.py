@@ -45,6 +45,7 @@ import streamlit as st
 from donnees import habilitations
 from donnees.habilitations import Perimetre
 from presentation import format as fmt
+from requetes import perimetre as _perimetre_requetes
 
 journal = logging.getLogger(__name__)
 
@@ -566,6 +567,19 @@ def exiger_acces() -> Perimetre:
             _page_refus(conf, claims, email)
     st.session_state[CLE_PERIMETRE] = perimetre
     return perimetre
+
+
+def _perimetre_de_la_session() -> Perimetre | None:
+    """Source de ``requetes.perimetre`` hors du bloc de la page (rappels des boutons) : le périmètre rangé
+    dans la session par ``exiger_acces()``, ou None hors d'une session."""
+    try:
+        perimetre = st.session_state.get(CLE_PERIMETRE)
+    except Exception:  # pas de contexte d'exécution Streamlit
+        return None
+    return perimetre if isinstance(perimetre, Perimetre) else None
+
+
+_perimetre_requetes.definir_source(_perimetre_de_la_session)
 
 
 def perimetre_pose(perimetre: Perimetre):

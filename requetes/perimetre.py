@@ -97,13 +97,28 @@ def actif(perimetre: Perimetre | None) -> Iterator[None]:
         _actif.reset(jeton)
 
 
+_source: Callable[[], Perimetre | None] | None = None
+
+
+def definir_source(fonction: Callable[[], Perimetre | None] | None) -> None:
+    """Source du périmètre quand aucun bloc ``actif`` n'est ouvert : l'interface y donne le périmètre rangé
+    dans la session (les rappels des boutons s'exécutent avant le script, hors du bloc de la page). La
+    source ne doit pas lever d'exception ; None = pas de session."""
+    global _source
+    _source = fonction
+
+
 def courant() -> Perimetre | None:
-    return _actif.get()
+    """Le périmètre actif : celui du bloc ``actif`` ouvert, sinon celui de la source de l'interface."""
+    p = _actif.get()
+    if p is None and _source is not None:
+        p = _source()
+    return p
 
 
 def cle() -> tuple[str, str | None] | None:
     """Clé du périmètre actif pour un cache : None quand rien n'est filtré (national, local, aucun)."""
-    p = _actif.get()
+    p = courant()
     return None if p is None or p.voit_tout else (p.profil, p.code)
 
 
@@ -213,7 +228,7 @@ def restreint(fonction: Callable) -> Callable:
             _profondeur.reset(jeton)
         if profondeur > 0:
             return resultat
-        perimetre = _actif.get()
+        perimetre = courant()
         if perimetre is None:
             if _acces_en_service():
                 raise PerimetreAbsent(
