@@ -5,18 +5,18 @@ subventions au fil des années, un simulateur de bascule agents → subventions 
 Les données viennent des requêtes ``requetes/sql/budget_*.sql`` (DuckDB, paramétrées) ; ce module
 n'applique ensuite que des calculs Polars sur de petits tableaux. Aucune fonction n'écrit dans les données.
 
-Montants en euros, exacts (jamais arrondis ici) ; les phrases d'explication donnent les montants à l'euro
-près (au centime s'il y en a).
+Montants en euros, exacts (jamais arrondis ici). Ce module rend des nombres et des codes : chaque ligne du
+rapprochement et chaque anomalie porte le code de son explication et les nombres qu'elle cite ;
+``presentation/budget.py`` en écrit les phrases.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
-from presentation import format as fmt
 from requetes import indicateurs
 from requetes.jeu import JeuDeDonnees
 
@@ -42,41 +42,6 @@ COLONNES_POSTES = {
     "subvention": "subvention_compensatoire_eur",
     "credits": "credits_financiers_eur",
 }
-
-
-# --------------------------------------------------------------------------------------------------
-# Écriture des montants dans les phrases
-# --------------------------------------------------------------------------------------------------
-
-def _nombre(x: float) -> str:
-    """Nombre exact à la française : entier s'il l'est, sinon au centime."""
-    return fmt.nombre(x, 0 if abs(x - round(x)) < EPSILON_EUR else 2)
-
-
-def _decimales_exactes(x: float, maximum: int = 6) -> int:
-    for d in range(0, maximum + 1):
-        if abs(round(x, d) - x) < 1e-9:
-            return d
-    return maximum
-
-
-def _eur(x: float, millions: bool = False) -> str:
-    """« 14 625 000 € » ; avec ``millions``, « 14 625 000 € (14,625 M€) » : l'équivalent en millions,
-    au-delà de 100 000 €, reste exact à l'euro près (jamais « 0,1 M€ » pour 125 000 €)."""
-    texte = f"{_nombre(x)}{fmt.ESPACE}€"
-    if millions and abs(x) >= 100_000:
-        millions = round(x) / 1_000_000
-        texte += f" ({fmt.euros(round(x), _decimales_exactes(millions), echelle='M')})"
-    return texte
-
-
-def _etp(x: float) -> str:
-    return f"{fmt.nombre(x, _decimales_exactes(x))}{fmt.ESPACE}ETP"
-
-
-def _ml(n: int) -> str:
-    pluriel = "s" if n > 1 else ""
-    return f"{fmt.nombre(n)} Mission{pluriel} Locale{pluriel}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -155,7 +120,26 @@ SCHEMA_RAPPROCHEMENT = {
     "compare_libelle": pl.Utf8,
     "compare": pl.Float64,
     "ecart": pl.Float64,
-    "explication": pl.Utf8,
+    # Code de l'explication (``CAS_RAPPROCHEMENT``) et nombres qu'elle cite ; nuls là où le contrôle ne
+    # s'en sert pas (voir ``rapprocher``).
+    "cas": pl.Utf8,
+    "nb_ml": pl.Int64,
+    "etp_prevus": pl.Float64,
+    "forfait_eur": pl.Float64,
+    "valorisation_eur": pl.Float64,
+    "subvention_eur": pl.Float64,
+    "etp_affectes": pl.Float64,
+    "etp_compenses": pl.Float64,
+    "cause_accord_eur": pl.Float64,
+    "cause_etp_eur": pl.Float64,
+    "cause_forfait_eur": pl.Float64,
+}
+
+CAS_RAPPROCHEMENT = {
+    "egal": "la valeur comparée est la référence (écart nul)",
+    "plus": "la valeur comparée dépasse la référence",
+    "moins": "la valeur comparée est en dessous de la référence",
+    "compense": "total juste, mais des Missions Locales s'écartent du forfait dans les deux sens",
 }
 
 
@@ -168,25 +152,15 @@ def _sens(ecart: float, unite: str) -> str:
     return "egal"
 
 
-def _ligne_forfait(
-    allocations: pl.DataFrame,
-    forfait: float,
-    col_montant: str,
-    col_etp: str,
-    *,
-    controle: str,
-    libelle: str,
-    sujet: str,
-    possessif: str,
-    objet: str,
-    etp: str,
-) -> tuple:
+def _ligne_forfait(allocations: pl.DataFrame, forfait: float, col_montant: str, col_etp: str, *, controle: str,
+                   libelle: str, objet: str, etp: str) -> dict:
     """Ligne du rapprochement « montants versés aux ML vs ETP × forfait » (lignes 4 et 5).
 
     ``col_montant`` / ``col_etp`` : colonnes des allocations comparées (valorisations et ETP affectés, ou
-    subventions et ETP compensés). Les mots de la phrase : ``sujet`` (« Les valorisations déclarées par
-    les ML »), ``possessif`` devant les ETP (« leurs », « les »), ``objet`` au singulier (« valorisation »)
-    et ``etp`` (« affectés »). La somme au forfait est la référence, la somme des montants est comparée.
+    subventions et ETP compensés) ; ``objet`` (« valorisation ») et ``etp`` (« affectés ») nomment la
+    référence et la valeur comparée. La somme au forfait est la référence, la somme des montants est
+    comparée ; ``nb_ml`` : ML dont le montant s'écarte de leurs ETP × forfait. Cas « compense » : le total
+    tombe juste mais ces écarts se compensent.
     """
     montant = float(allocations[col_montant].sum() or 0.0)
     n_etp = float(allocations[col_etp].sum() or 0.0)
@@ -194,31 +168,38 @@ def _ligne_forfait(
     n_ecarts = int((ecarts > EPSILON_EUR).sum())
     calc = n_etp * forfait
     e = montant - calc
-    sens = _sens(e, "€")
-    debut = (f"{sujet} s'élèvent à {_eur(montant)} ; {possessif} {_etp(n_etp)} {etp} "
-             f"valent {_eur(calc)} au forfait")
-    if sens == "egal" and n_ecarts == 0:
-        phrase = f"{debut} : chaque {objet} vaut exactement ETP {etp} × forfait."
-    elif sens == "egal":
-        phrase = (f"{debut} : le total tombe juste, mais {_ml(n_ecarts)} ont une {objet} différente de "
-                  "ETP × forfait, les écarts se compensent (voir les anomalies).")
-    else:
-        phrase = (f"{debut} : {_eur(abs(e))} de {sens}, dus à {_ml(n_ecarts)} dont la {objet} diffère de "
-                  f"ETP {etp} × forfait (voir les anomalies).")
-    return (controle, libelle, "€", f"ETP {etp} × forfait", calc, f"Somme des {objet}s des ML", montant, e,
-            phrase)
+    cas = _sens(e, "€")
+    if cas == "egal" and n_ecarts:
+        cas = "compense"
+    return dict(controle=controle, libelle=libelle, unite="€", reference_libelle=f"ETP {etp} × forfait",
+                reference=calc, compare_libelle=f"Somme des {objet}s des ML", compare=montant, ecart=e, cas=cas,
+                nb_ml=n_ecarts, **{col_etp: n_etp})
 
 
 def rapprocher(param: dict, allocations: pl.DataFrame) -> pl.DataFrame:
     """Rapprochement pur : paramètres nationaux d'une année × allocations de toutes les ML de l'année.
 
-    Une ligne par contrôle, avec l'écart (comparé − référence, exact) et une phrase qui l'explique.
+    Une ligne par contrôle, avec l'écart (comparé − référence, exact), le code de son explication
+    (``cas`` : « egal », « plus », « moins », ou « compense » pour les lignes au forfait) et les nombres
+    que l'explication cite :
+
+    - ``enveloppe`` (enveloppe / somme des parts) : ``nb_ml``, les ML comptées ;
+    - ``accord`` (valorisation annoncée / ETP prévus × forfait) : ``etp_prevus``, ``forfait_eur`` ;
+    - ``valorisation_ml`` (valorisation annoncée / valorisations + subventions des ML) : ``valorisation_eur``,
+      ``subvention_eur``, ``etp_affectes``, ``etp_compenses``, ``etp_prevus``, ``forfait_eur`` et l'écart
+      décomposé exactement en trois causes (leur somme est l'écart) : ``cause_accord_eur`` (ETP prévus ×
+      forfait − valorisation annoncée), ``cause_etp_eur`` (ETP affectés + compensés − ETP prévus, au forfait)
+      et ``cause_forfait_eur`` (valorisations et subventions − leurs ETP × forfait) ;
+    - ``valorisation_agents`` (valorisation annoncée / valorisations des agents affectés) : ``etp_affectes``,
+      ``etp_compenses``, ``subvention_eur`` ;
+    - ``valorisation_forfait`` et ``subvention_forfait`` (ETP × forfait / montants déclarés) : ``nb_ml``, les
+      ML qui s'écartent du forfait, et ``etp_affectes`` ou ``etp_compenses`` ;
+    - ``etp`` (ETP prévus / ETP affectés + compensés) : ``etp_affectes``, ``etp_compenses``.
     """
     env = float(param["enveloppe_totale_eur"])
     val_nat = float(param["valorisation_etp_eur"])
     etp_nat = float(param["etp_nationaux"])
     forfait = float(param["forfait_etp_eur"])
-    n_ml = allocations.height
     s_val = float(allocations["valorisation_etp_eur"].sum() or 0.0)
     s_sub = float(allocations["subvention_compensatoire_eur"].sum() or 0.0)
     s_cred = float(allocations["credits_financiers_eur"].sum() or 0.0)
@@ -226,115 +207,47 @@ def rapprocher(param: dict, allocations: pl.DataFrame) -> pl.DataFrame:
     s_aff = float(allocations["etp_affectes"].sum() or 0.0)
     s_comp = float(allocations["etp_compenses"].sum() or 0.0)
 
-    lignes = []
+    def ligne(controle, libelle, unite, reference_libelle, reference, compare_libelle, compare, **nombres):
+        e = compare - reference
+        return dict(controle=controle, libelle=libelle, unite=unite, reference_libelle=reference_libelle,
+                    reference=reference, compare_libelle=compare_libelle, compare=compare, ecart=e,
+                    cas=_sens(e, unite), **nombres)
 
-    # 1. Enveloppe vs somme des parts
-    e = s_part - env
-    sens = _sens(e, "€")
-    debut = (f"Les parts des {_ml(n_ml)} (valorisation + subvention + crédits) s'additionnent à "
-             f"{_eur(s_part, True)}")
-    if sens == "egal":
-        phrase = f"{debut}, exactement l'enveloppe de {_eur(env, True)} : rien n'est perdu ni ajouté en route."
-    elif sens == "moins":
-        phrase = (f"{debut}, soit {_eur(-e, True)} de moins que l'enveloppe de {_eur(env, True)} : "
-                  "cette somme n'est attribuée à aucune Mission Locale.")
-    else:
-        phrase = (f"{debut}, soit {_eur(e, True)} de plus que l'enveloppe de {_eur(env, True)} : "
-                  "les Missions Locales reçoivent plus que ce que l'accord prévoit.")
-    lignes.append(("enveloppe", "Enveloppe et parts des Missions Locales", "€",
-                   "Enveloppe de l'accord", env, "Somme des parts des ML", s_part, e, phrase))
-
-    # 2. Valorisation annoncée vs ETP prévus × forfait (l'écart de l'accord lui-même)
-    calc = etp_nat * forfait
-    e = calc - val_nat
-    sens = _sens(e, "€")
-    debut = f"{_etp(etp_nat)} prévus × {_eur(forfait)} de forfait = {_eur(calc, True)}"
-    if sens == "egal":
-        phrase = f"{debut}, exactement la valorisation de {_eur(val_nat, True)} annoncée par l'accord."
-    else:
-        phrase = (f"{debut}, soit {_eur(abs(e), True)} de {sens} que les {_eur(val_nat, True)} annoncés par "
-                  "l'accord : l'écart est dans le texte de l'accord lui-même (les deux chiffres ne peuvent pas "
-                  "être justes ensemble), pas dans les données des Missions Locales.")
-    lignes.append(("accord", "Valorisation annoncée et ETP prévus au forfait", "€",
-                   "Valorisation annoncée par l'accord", val_nat, "ETP prévus × forfait", calc, e, phrase))
-
-    # 3. Valorisation annoncée vs moyens « ETP » des ML (agents affectés valorisés + subventions qui
-    #    les remplacent) ; l'écart se décompose exactement en trois causes.
     moyens_etp = s_val + s_sub
-    e = moyens_etp - val_nat
-    sens = _sens(e, "€")
-    debut = (f"Les ML reçoivent {_eur(moyens_etp, True)} au titre des ETP : {_eur(s_val)} de valorisation pour "
-             f"{_etp(s_aff)} affectés et {_eur(s_sub)} de subventions pour {_etp(s_comp)} compensés")
-    if sens == "egal":
-        phrase = f"{debut}. C'est exactement la valorisation de {_eur(val_nat, True)} annoncée par l'accord."
-    else:
-        causes = []
-        c_accord = etp_nat * forfait - val_nat
-        c_etp = (s_aff + s_comp - etp_nat) * forfait
-        c_forfait = (s_val - s_aff * forfait) + (s_sub - s_comp * forfait)
-        if abs(c_accord) > EPSILON_EUR:
-            causes.append(f"{_eur(c_accord, True)} viennent de l'écart de l'accord lui-même "
-                          f"({_etp(etp_nat)} × {_eur(forfait)} ≠ {_eur(val_nat)})")
-        if abs(c_etp) > EPSILON_EUR:
-            causes.append(f"{_eur(c_etp)} des ETP affectés ou compensés en "
-                          f"{'plus' if c_etp > 0 else 'moins'} des {_etp(etp_nat)} prévus")
-        if abs(c_forfait) > EPSILON_EUR:
-            causes.append(f"{_eur(c_forfait)} des valorisations et subventions qui s'écartent du forfait")
-        phrase = (f"{debut}. C'est {_eur(abs(e), True)} de {sens} que les {_eur(val_nat, True)} annoncés par "
-                  "l'accord : " + " ; ".join(causes) + ".")
-    lignes.append(("valorisation_ml", "Valorisation annoncée et moyens ETP des ML", "€",
-                   "Valorisation annoncée par l'accord", val_nat,
-                   "Valorisations + subventions des ML", moyens_etp, e, phrase))
-
-    # 3 bis. Valorisation annoncée vs valorisation des seuls agents affectés (ce qui reste en agents)
-    e = s_val - val_nat
-    sens = _sens(e, "€")
-    if s_aff > EPSILON_ETP:
-        debut = f"Les {_etp(s_aff)} affectés dans les ML sont valorisés {_eur(s_val, True)}"
-    else:
-        debut = f"Plus aucun agent n'est affecté dans les ML : valorisation de {_eur(s_val, True)}"
-    if sens == "egal":
-        phrase = f"{debut}, exactement la valorisation de {_eur(val_nat, True)} annoncée par l'accord."
-    else:
-        phrase = f"{debut}, soit {_eur(abs(e), True)} de {sens} que les {_eur(val_nat, True)} annoncés par l'accord"
-        if s_comp > EPSILON_ETP:
-            phrase += (f" ; {_etp(s_comp)} ne sont plus des agents mais des subventions en compensation, "
-                       f"pour {_eur(s_sub)}")
-        phrase += "."
-    lignes.append(("valorisation_agents", "Valorisation annoncée et agents réellement affectés", "€",
-                   "Valorisation annoncée par l'accord", val_nat, "Valorisations des agents affectés", s_val,
-                   e, phrase))
-
-    # 4. Valorisations des ML vs ETP affectés × forfait
-    lignes.append(_ligne_forfait(
-        allocations, forfait, "valorisation_etp_eur", "etp_affectes",
-        controle="valorisation_forfait", libelle="Valorisations des ML et ETP affectés au forfait",
-        sujet="Les valorisations déclarées par les ML", possessif="leurs", objet="valorisation",
-        etp="affectés",
-    ))
-
-    # 5. Subventions vs ETP compensés × forfait
-    lignes.append(_ligne_forfait(
-        allocations, forfait, "subvention_compensatoire_eur", "etp_compenses",
-        controle="subvention_forfait", libelle="Subventions et ETP compensés au forfait",
-        sujet="Les subventions en compensation versées", possessif="les", objet="subvention",
-        etp="compensés",
-    ))
-
-    # 6. ETP prévus vs affectés + compensés
-    total_etp = s_aff + s_comp
-    e = total_etp - etp_nat
-    sens = _sens(e, "ETP")
-    debut = (f"Les ML comptent {_etp(s_aff)} affectés et {_etp(s_comp)} compensés par une subvention, "
-             f"soit {_etp(total_etp)}")
-    if sens == "egal":
-        phrase = f"{debut} : exactement les {_etp(etp_nat)} prévus par l'accord."
-    else:
-        phrase = f"{debut} : {_etp(abs(e))} de {sens} que les {_etp(etp_nat)} prévus par l'accord."
-    lignes.append(("etp", "ETP prévus et ETP affectés ou compensés", "ETP",
-                   "ETP prévus par l'accord", etp_nat, "ETP affectés + compensés", total_etp, e, phrase))
-
-    return pl.DataFrame(lignes, schema=SCHEMA_RAPPROCHEMENT, orient="row")
+    lignes = [
+        # 1. Enveloppe vs somme des parts
+        ligne("enveloppe", "Enveloppe et parts des Missions Locales", "€", "Enveloppe de l'accord", env,
+              "Somme des parts des ML", s_part, nb_ml=allocations.height),
+        # 2. Valorisation annoncée vs ETP prévus × forfait (l'écart de l'accord lui-même)
+        ligne("accord", "Valorisation annoncée et ETP prévus au forfait", "€",
+              "Valorisation annoncée par l'accord", val_nat, "ETP prévus × forfait", etp_nat * forfait,
+              etp_prevus=etp_nat, forfait_eur=forfait),
+        # 3. Valorisation annoncée vs moyens « ETP » des ML (agents affectés valorisés + subventions qui
+        #    les remplacent) ; l'écart se décompose exactement en trois causes.
+        ligne("valorisation_ml", "Valorisation annoncée et moyens ETP des ML", "€",
+              "Valorisation annoncée par l'accord", val_nat, "Valorisations + subventions des ML", moyens_etp,
+              valorisation_eur=s_val, subvention_eur=s_sub, etp_affectes=s_aff, etp_compenses=s_comp,
+              etp_prevus=etp_nat, forfait_eur=forfait,
+              cause_accord_eur=etp_nat * forfait - val_nat,
+              cause_etp_eur=(s_aff + s_comp - etp_nat) * forfait,
+              cause_forfait_eur=(s_val - s_aff * forfait) + (s_sub - s_comp * forfait)),
+        # 3 bis. Valorisation annoncée vs valorisation des seuls agents affectés (ce qui reste en agents)
+        ligne("valorisation_agents", "Valorisation annoncée et agents réellement affectés", "€",
+              "Valorisation annoncée par l'accord", val_nat, "Valorisations des agents affectés", s_val,
+              etp_affectes=s_aff, etp_compenses=s_comp, subvention_eur=s_sub),
+        # 4. Valorisations des ML vs ETP affectés × forfait
+        _ligne_forfait(allocations, forfait, "valorisation_etp_eur", "etp_affectes",
+                       controle="valorisation_forfait", libelle="Valorisations des ML et ETP affectés au forfait",
+                       objet="valorisation", etp="affectés"),
+        # 5. Subventions vs ETP compensés × forfait
+        _ligne_forfait(allocations, forfait, "subvention_compensatoire_eur", "etp_compenses",
+                       controle="subvention_forfait", libelle="Subventions et ETP compensés au forfait",
+                       objet="subvention", etp="compensés"),
+        # 6. ETP prévus vs affectés + compensés
+        ligne("etp", "ETP prévus et ETP affectés ou compensés", "ETP", "ETP prévus par l'accord", etp_nat,
+              "ETP affectés + compensés", s_aff + s_comp, etp_affectes=s_aff, etp_compenses=s_comp),
+    ]
+    return pl.DataFrame(lignes, schema=SCHEMA_RAPPROCHEMENT)
 
 
 def rapprochement(jeu: JeuDeDonnees, annee: int) -> pl.DataFrame:
@@ -648,12 +561,14 @@ class Simulation:
     allocations_apres: pl.DataFrame  # + colonne etp_bascules
     decomposition: pl.DataFrame  # poste, libelle, avant_eur, apres_eur, variation_eur
     ml_relation_financiere: pl.DataFrame  # ML qui perdent leur dernier agent affecté
-    rapprochement: pl.DataFrame  # controle, libelle, unite, ecart_avant, ecart_apres, explication_apres
+    rapprochement: pl.DataFrame  # controle, libelle, unite, ecart_avant, ecart_apres
+    rapprochement_apres: pl.DataFrame  # le rapprochement après la bascule (rapprocher)
     etp_bascules: float
     etp_demandes: float | None
     nb_ml_sans_agent_avant: int
     nb_ml_sans_agent_apres: int
-    messages: list[str] = field(default_factory=list)
+    # Le périmètre compte moins d'ETP affectés que les ``etp_demandes`` : seuls ``etp_bascules`` basculent.
+    perimetre_insuffisant: bool = False
 
 
 def _repartir(etp: list[float], n: float, ordre: str) -> list[float]:
@@ -747,15 +662,9 @@ def simuler_tableaux(param: dict, avant: pl.DataFrame, scenario: Scenario) -> Si
     """Cœur pur du simulateur, sur des tableaux déjà lus."""
     forfait = float(param["forfait_etp_eur"])
     apres = basculer(avant, forfait, scenario)
-    messages = []
     perim_etp = float(
         apres.filter(pl.col("etp_bascules") > 0)["etp_bascules"].sum() or 0.0
     )
-    if scenario.etp is not None and scenario.etp - perim_etp > EPSILON_ETP:
-        messages.append(
-            f"Le périmètre ne compte que {_etp(perim_etp)} affectés : {_etp(perim_etp)} basculent au lieu "
-            f"des {_etp(scenario.etp)} demandés."
-        )
     dec_av = decomposer(avant, param["enveloppe_totale_eur"])
     dec_ap = decomposer(apres, param["enveloppe_totale_eur"])
     decomposition_cmp = dec_av.select(
@@ -780,9 +689,7 @@ def simuler_tableaux(param: dict, avant: pl.DataFrame, scenario: Scenario) -> Si
     r_ap = rapprocher(param, apres)
     rap = r_av.select(
         "controle", "libelle", "unite", pl.col("ecart").alias("ecart_avant")
-    ).with_columns(
-        ecart_apres=r_ap["ecart"], explication_apres=r_ap["explication"]
-    )
+    ).with_columns(ecart_apres=r_ap["ecart"])
     return Simulation(
         scenario=scenario,
         allocations_avant=avant,
@@ -790,11 +697,12 @@ def simuler_tableaux(param: dict, avant: pl.DataFrame, scenario: Scenario) -> Si
         decomposition=decomposition_cmp,
         ml_relation_financiere=perdus,
         rapprochement=rap,
+        rapprochement_apres=r_ap,
         etp_bascules=perim_etp,
         etp_demandes=scenario.etp,
         nb_ml_sans_agent_avant=int((avant["etp_affectes"] <= EPSILON_ETP).sum()),
         nb_ml_sans_agent_apres=int((apres["etp_affectes"] <= EPSILON_ETP).sum()),
-        messages=messages,
+        perimetre_insuffisant=scenario.etp is not None and scenario.etp - perim_etp > EPSILON_ETP,
     )
 
 
@@ -820,13 +728,19 @@ SCHEMA_ANOMALIES = {
     "montant_attendu_eur": pl.Float64,
     "ecart_eur": pl.Float64,
     "montant_en_jeu_eur": pl.Float64,
-    "explication": pl.Utf8,
+    # nombres et codes que cite l'explication (presentation.budget) : le département inconnu, le forfait
+    "code_departement": pl.Utf8,
+    "forfait_eur": pl.Float64,
 }
 
 
 def detecter_anomalies(allocations: pl.DataFrame, forfait: float | None) -> pl.DataFrame:
     """Anomalies d'un tableau d'allocations (fonction pure), chacune avec le montant en jeu :
-    l'écart au forfait pour une valorisation ou une subvention, la part entière pour un code inconnu."""
+    l'écart au forfait pour une valorisation ou une subvention, la part entière pour un code inconnu.
+
+    ``type`` (clé de ``TYPES_ANOMALIE``) est le code de l'explication ; ``montant_declare_eur`` est la part
+    pour un code inconnu, le montant déclaré sinon ; ``forfait_eur`` n'est rempli que pour un écart au
+    forfait."""
     lignes = []
     for a in allocations.iter_rows(named=True):
         nom = a["nom_ml"] or f"{a['code_ml']} (inconnue)"
@@ -834,32 +748,25 @@ def detecter_anomalies(allocations: pl.DataFrame, forfait: float | None) -> pl.D
         if a["ml_inconnue"]:
             lignes.append((
                 "ml_inconnue", TYPES_ANOMALIE["ml_inconnue"], a["code_ml"], nom, region, None,
-                a["part_eur"], None, None, a["part_eur"],
-                f"Une part de {_eur(a['part_eur'])} est allouée au code « {a['code_ml']} », absent de la "
-                "liste des Missions Locales : ce montant n'est rattaché à aucune ML ni à aucun territoire.",
+                a["part_eur"], None, None, a["part_eur"], a["code_departement"], None,
             ))
         elif a["departement_inconnu"]:
             lignes.append((
                 "departement_inconnu", TYPES_ANOMALIE["departement_inconnu"], a["code_ml"], nom, region,
-                None, a["part_eur"], None, None, a["part_eur"],
-                f"{nom} reçoit {_eur(a['part_eur'])} mais son département « {a['code_departement']} » "
-                "n'existe pas dans le référentiel géographique : ce montant n'est rattaché à aucune région.",
+                None, a["part_eur"], None, None, a["part_eur"], a["code_departement"], None,
             ))
         if forfait is None:
             continue
-        for type_, col_etp, col_eur, quoi, qui in (
-            ("valorisation", "etp_affectes", "valorisation_etp_eur", "valorisation", "affectés"),
-            ("subvention", "etp_compenses", "subvention_compensatoire_eur", "subvention", "compensés"),
+        for type_, col_etp, col_eur in (
+            ("valorisation", "etp_affectes", "valorisation_etp_eur"),
+            ("subvention", "etp_compenses", "subvention_compensatoire_eur"),
         ):
             attendu = a[col_etp] * forfait
             ecart = a[col_eur] - attendu
             if abs(ecart) > EPSILON_EUR:
-                sens = "de plus" if ecart > 0 else "de moins"
                 lignes.append((
                     type_, TYPES_ANOMALIE[type_], a["code_ml"], nom, region, a[col_etp],
-                    a[col_eur], attendu, ecart, abs(ecart),
-                    f"{nom} déclare une {quoi} de {_eur(a[col_eur])} pour {_etp(a[col_etp])} {qui} ; "
-                    f"au forfait de {_eur(forfait)}, on attend {_eur(attendu)} : {_eur(abs(ecart))} {sens}.",
+                    a[col_eur], attendu, ecart, abs(ecart), a["code_departement"], forfait,
                 ))
     return pl.DataFrame(lignes, schema=SCHEMA_ANOMALIES, orient="row").sort(
         "montant_en_jeu_eur", "code_ml", descending=[True, False]

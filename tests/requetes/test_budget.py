@@ -1,7 +1,8 @@
 """Tests de requetes/budget.py sur de petits jeux faits à la main (tests/fabrique.py), aux écarts connus.
 
 Chaque résultat est comparé à un calcul indépendant en Polars sur les tables du jeu, ou à une valeur
-connue par construction du jeu (écrite dans le test avec son calcul).
+connue par construction du jeu (écrite dans le test avec son calcul). Ces fonctions rendent des nombres et
+des codes ; leurs phrases (presentation/budget.py) sont vérifiées dans tests/presentation/test_budget.py.
 """
 
 from __future__ import annotations
@@ -15,13 +16,6 @@ import pytest
 from requetes import budget
 from requetes.jeu import JeuDeDonnees
 from tests.fabrique import FORFAIT, ecrire_jeu, jeu_minimal
-
-ESPACES = str.maketrans({"\u202f": " ", "\u00a0": " "})
-
-
-def normal(texte: str) -> str:
-    """Texte aux espaces insécables remplacées par des espaces simples (pour chercher un montant)."""
-    return texte.translate(ESPACES)
 
 
 def ouvrir(dossier: Path, tables: dict[str, pl.DataFrame]) -> JeuDeDonnees:
@@ -160,69 +154,110 @@ def test_decomposition_annee_vide(jeu):
 # Rapprochement
 # --------------------------------------------------------------------------------------------------
 
+def rapprochement_attendu(tables: dict[str, pl.DataFrame], annee: int) -> dict[str, dict]:
+    """Calcul indépendant en Polars : référence, valeur comparée et écart de chaque contrôle, et les ML qui
+    s'écartent du forfait."""
+    a = parts(tables, annee)
+    e = tables["enveloppe"].filter(pl.col("annee") == annee).row(0, named=True)
+    f = e["forfait_etp_eur"]
+    s = a.select(
+        pl.col("part").sum(), pl.col("valorisation_etp_eur").sum(), pl.col("subvention_compensatoire_eur").sum(),
+        pl.col("etp_affectes").sum(), pl.col("etp_compenses").sum(),
+        ((pl.col("valorisation_etp_eur") - pl.col("etp_affectes") * f).abs() > 0.005).sum().alias("ml_val"),
+        ((pl.col("subvention_compensatoire_eur") - pl.col("etp_compenses") * f).abs() > 0.005).sum().alias("ml_sub"),
+    ).row(0, named=True)
+    val_nat, etp_nat = e["valorisation_etp_eur"], e["etp_nationaux"]
+    couples = {
+        "enveloppe": (e["enveloppe_totale_eur"], s["part"]),
+        "accord": (val_nat, etp_nat * f),
+        "valorisation_ml": (val_nat, s["valorisation_etp_eur"] + s["subvention_compensatoire_eur"]),
+        "valorisation_agents": (val_nat, s["valorisation_etp_eur"]),
+        "valorisation_forfait": (s["etp_affectes"] * f, s["valorisation_etp_eur"]),
+        "subvention_forfait": (s["etp_compenses"] * f, s["subvention_compensatoire_eur"]),
+        "etp": (etp_nat, s["etp_affectes"] + s["etp_compenses"]),
+    }
+    attendu = {c: dict(reference=r, compare=v, ecart=v - r) for c, (r, v) in couples.items()}
+    attendu["enveloppe"]["nb_ml"] = a.height
+    attendu["valorisation_forfait"]["nb_ml"] = s["ml_val"]
+    attendu["subvention_forfait"]["nb_ml"] = s["ml_sub"]
+    return attendu
+
+
+def verifier_rapprochement(r: pl.DataFrame, attendu: dict[str, dict]) -> None:
+    lignes = {l["controle"]: l for l in r.iter_rows(named=True)}
+    for controle, valeurs in attendu.items():
+        for colonne, v in valeurs.items():
+            assert lignes[controle][colonne] == pytest.approx(v, abs=1e-6), (controle, colonne)
+    # Les trois causes de l'écart des moyens ETP s'additionnent exactement à l'écart
+    v = lignes["valorisation_ml"]
+    assert v["cause_accord_eur"] + v["cause_etp_eur"] + v["cause_forfait_eur"] == pytest.approx(v["ecart"], abs=1e-6)
+
+
 def test_rapprochement_jeu_juste(jeu, tables_minimal):
     r = budget.rapprochement(jeu, 2024)
     assert r["controle"].to_list() == ["enveloppe", "accord", "valorisation_ml", "valorisation_agents",
                                        "valorisation_forfait", "subvention_forfait", "etp"]
+    verifier_rapprochement(r, rapprochement_attendu(tables_minimal, 2024))
     a = parts(tables_minimal, 2024)
-    e = tables_minimal["enveloppe"].filter(pl.col("annee") == 2024).row(0, named=True)
     lignes = {l["controle"]: l for l in r.iter_rows(named=True)}
-    assert lignes["enveloppe"]["compare"] == a["part"].sum()
-    assert lignes["enveloppe"]["ecart"] == 0.0
-    assert lignes["accord"]["compare"] == e["etp_nationaux"] * e["forfait_etp_eur"]
-    assert lignes["etp"]["compare"] == a["etp_affectes"].sum() + a["etp_compenses"].sum()
-    # Jeu juste : aucun écart, et la phrase le dit ; seuls les agents réellement affectés manquent à
-    # la valorisation annoncée, du montant des ETP compensés par une subvention
+    # Jeu juste : aucun écart ; seuls les agents réellement affectés manquent à la valorisation annoncée,
+    # du montant des ETP compensés par une subvention
     assert r.filter(pl.col("controle") != "valorisation_agents")["ecart"].to_list() == [0.0] * 6
+    assert r.filter(pl.col("controle") != "valorisation_agents")["cas"].to_list() == ["egal"] * 6
     assert lignes["valorisation_agents"]["ecart"] == -a["etp_compenses"].sum() * FORFAIT == -67_500.0
-    assert "67 500 € de moins" in normal(lignes["valorisation_agents"]["explication"])
-    assert "exactement" in normal(lignes["enveloppe"]["explication"])
-    assert "exactement" in normal(lignes["etp"]["explication"])
+    assert lignes["valorisation_agents"]["cas"] == "moins"
+    # Les nombres que citent les explications
+    assert lignes["valorisation_agents"]["etp_compenses"] == a["etp_compenses"].sum() == 1.5
+    assert lignes["valorisation_agents"]["subvention_eur"] == a["subvention_compensatoire_eur"].sum()
+    assert (lignes["accord"]["etp_prevus"], lignes["accord"]["forfait_eur"]) == (3.5, FORFAIT)
+    assert (lignes["valorisation_forfait"]["nb_ml"], lignes["subvention_forfait"]["nb_ml"]) == (0, 0)
+    # Un nombre que le contrôle ne cite pas reste nul
+    assert lignes["enveloppe"]["forfait_eur"] is None and lignes["etp"]["nb_ml"] is None
 
 
 def test_rapprochement_ecart_de_l_accord(tmp_path):
     """325 × 45 000 € = 14 625 000 €, soit 125 000 € de plus que les 14 500 000 € annoncés."""
     t = tables_accord()
     r = budget.rapprochement(ouvrir(tmp_path, t), 2024)
+    verifier_rapprochement(r, rapprochement_attendu(t, 2024))
     accord = r.filter(pl.col("controle") == "accord").row(0, named=True)
     assert accord["reference"] == 14_500_000.0
     assert accord["compare"] == 325 * 45_000.0 == 14_625_000.0
     assert accord["ecart"] == 125_000.0  # exact, pas arrondi
-    phrase = normal(accord["explication"])
-    assert "14 625 000 €" in phrase and "125 000 €" in phrase and "0,125 M€" in phrase
-    assert "14 500 000 €" in phrase and "accord lui-même" in phrase
+    assert accord["cas"] == "plus" and (accord["etp_prevus"], accord["forfait_eur"]) == (325.0, 45_000.0)
     # Les ML portent 325 ETP, l'enveloppe est exactement répartie
     env = r.filter(pl.col("controle") == "enveloppe").row(0, named=True)
     assert env["reference"] == 49_100_000.0 and env["compare"] == 49_100_000.0 and env["ecart"] == 0.0
-    assert "49 100 000 € (49,1 M€)" in normal(env["explication"])
+    assert env["cas"] == "egal" and env["nb_ml"] == 2
     etp = r.filter(pl.col("controle") == "etp").row(0, named=True)
-    assert (etp["reference"], etp["compare"], etp["ecart"]) == (325.0, 325.0, 0.0)
-    # Valorisation annoncée vs moyens ETP des ML : 200 × 45 000 + 125 × 45 000 = 14 625 000 €
+    assert (etp["reference"], etp["compare"], etp["ecart"], etp["cas"]) == (325.0, 325.0, 0.0, "egal")
+    # Valorisation annoncée vs moyens ETP des ML : 200 × 45 000 + 125 × 45 000 = 14 625 000 € ; tout l'écart
+    # vient de l'accord lui-même (ni écart d'ETP ni écart au forfait)
     val = r.filter(pl.col("controle") == "valorisation_ml").row(0, named=True)
-    assert val["compare"] == 14_625_000.0 and val["ecart"] == 125_000.0
-    phrase = normal(val["explication"])
-    assert "125 000 € (0,125 M€) de plus" in phrase and "écart de l'accord lui-même" in phrase
-    assert "prévus" not in phrase.split(":")[-1]  # ni écart d'ETP ni écart au forfait
+    assert val["compare"] == 14_625_000.0 and val["ecart"] == 125_000.0 and val["cas"] == "plus"
+    assert (val["cause_accord_eur"], val["cause_etp_eur"], val["cause_forfait_eur"]) == (125_000.0, 0.0, 0.0)
 
 
 def test_rapprochement_ecarts_connus(tmp_path):
     t = tables_anomalies()
     r = budget.rapprochement(ouvrir(tmp_path, t), 2024)
+    verifier_rapprochement(r, rapprochement_attendu(t, 2024))
     lignes = {l["controle"]: l for l in r.iter_rows(named=True)}
     # Σ parts = 387 500 + 10 000 − 4 999,50 + 12 345,67 + 1 000 (calcul indépendant ci-dessous)
     somme = parts(t, 2024)["part"].sum()
     assert somme == pytest.approx(387_500 + 10_000 - 4_999.5 + 12_345.67 + 1_000, abs=1e-6)
     assert lignes["enveloppe"]["compare"] == pytest.approx(somme, abs=1e-9)
     assert lignes["enveloppe"]["ecart"] == pytest.approx(18_346.17, abs=1e-6)
-    assert "18 346,17 € de plus" in normal(lignes["enveloppe"]["explication"])
+    assert lignes["enveloppe"]["cas"] == "plus" and lignes["enveloppe"]["nb_ml"] == 4
     assert lignes["valorisation_forfait"]["ecart"] == pytest.approx(10_000.0)
-    assert "1 Mission Locale" in normal(lignes["valorisation_forfait"]["explication"])
+    assert (lignes["valorisation_forfait"]["cas"], lignes["valorisation_forfait"]["nb_ml"]) == ("plus", 1)
     assert lignes["subvention_forfait"]["ecart"] == pytest.approx(-4_999.5)
-    assert "4 999,50 € de moins" in normal(lignes["subvention_forfait"]["explication"])
+    assert (lignes["subvention_forfait"]["cas"], lignes["subvention_forfait"]["nb_ml"]) == ("moins", 1)
     # Moyens ETP des ML − valorisation annoncée = écarts au forfait (10 000 − 4 999,50), rien d'autre
     val = lignes["valorisation_ml"]
-    assert val["ecart"] == pytest.approx(5_000.5)
-    assert "5 000,50 € des valorisations et subventions qui s'écartent du forfait" in normal(val["explication"])
+    assert val["ecart"] == pytest.approx(5_000.5) and val["cas"] == "plus"
+    assert val["cause_forfait_eur"] == pytest.approx(5_000.5)
+    assert val["cause_accord_eur"] == 0.0 and val["cause_etp_eur"] == 0.0
 
 
 def test_rapprochement_ecarts_qui_se_compensent():
@@ -236,7 +271,24 @@ def test_rapprochement_ecarts_qui_se_compensent():
     r = budget.rapprocher(param, allocs)
     ligne = r.filter(pl.col("controle") == "valorisation_forfait").row(0, named=True)
     assert ligne["ecart"] == 0.0
-    assert "se compensent" in ligne["explication"] and "2 Missions Locales" in normal(ligne["explication"])
+    assert ligne["cas"] == "compense" and ligne["nb_ml"] == 2
+    # Les subventions, elles, sont justes : pas de compensation
+    sub = r.filter(pl.col("controle") == "subvention_forfait").row(0, named=True)
+    assert (sub["cas"], sub["nb_ml"]) == ("egal", 0)
+
+
+def test_rapprochement_cas_sous_le_seuil():
+    """Un écart sous le demi-centime est du bruit de flottants (égal) ; un centime est un écart."""
+    param = dict(enveloppe_totale_eur=100.0, valorisation_etp_eur=45_000.0, etp_nationaux=1.0,
+                 forfait_etp_eur=45_000.0)
+
+    def cas(credits: float) -> str:
+        allocs = pl.DataFrame(dict(
+            code_ml=["A"], etp_affectes=[0.0], etp_compenses=[0.0], valorisation_etp_eur=[0.0],
+            subvention_compensatoire_eur=[0.0], credits_financiers_eur=[credits]))
+        return budget.rapprocher(param, allocs).filter(pl.col("controle") == "enveloppe")["cas"].item()
+
+    assert [cas(100.004), cas(99.996), cas(100.01), cas(99.99)] == ["egal", "egal", "plus", "moins"]
 
 
 def test_rapprochement_sans_enveloppe(jeu):
@@ -437,6 +489,10 @@ def test_simulation_d_une_ml_ne_touche_pas_aux_donnees(tmp_path, tables_minimal)
     assert rap["valorisation_agents"]["ecart_apres"] - rap["valorisation_agents"]["ecart_avant"] == -2 * FORFAIT
     assert rap["valorisation_ml"]["ecart_apres"] == rap["valorisation_ml"]["ecart_avant"] == 0.0
     assert rap["enveloppe"]["ecart_apres"] == 0.0
+    # Le rapprochement après la bascule est celui des allocations après (les explications s'en écrivent)
+    assert sim.rapprochement_apres.equals(budget.rapprocher(budget.parametres(jeu, 2024), sim.allocations_apres))
+    assert sim.rapprochement["ecart_apres"].to_list() == sim.rapprochement_apres["ecart"].to_list()
+    assert not sim.perimetre_insuffisant
     # L'autre ML est inchangée
     assert sim.allocations_apres.filter(pl.col("code_ml") == "MLB").drop("etp_bascules").equals(
         sim.allocations_avant.filter(pl.col("code_ml") == "MLB"))
@@ -474,7 +530,8 @@ def test_simulation_n_etp_selon_l_ordre():
     # Région 27 seulement (A et B), plus d'ETP demandés qu'il n'y en a : message
     region = budget.simuler_tableaux(param, avant, budget.Scenario(code_region="27", etp=10.0))
     assert region.allocations_apres["etp_bascules"].to_list() == [1.0, 2.0, 0.0]
-    assert region.etp_bascules == 3.0 and region.messages
+    assert region.etp_bascules == 3.0 and region.etp_demandes == 10.0 and region.perimetre_insuffisant
+    assert not (petites.perimetre_insuffisant or grandes.perimetre_insuffisant or prorata.perimetre_insuffisant)
     # La part de chaque ML est inchangée quand les valorisations sont au forfait
     for sim in (petites, grandes, prorata, region):
         assert sim.allocations_apres["part_eur"].to_list() == avant["part_eur"].to_list()
@@ -502,11 +559,15 @@ def test_anomalies_montants_en_jeu(tmp_path):
         100_000.0, 2 * FORFAIT, 10_000.0, 10_000.0)
     s = par_type[("subvention", "MLB")]
     assert s["ecart_eur"] == pytest.approx(-4_999.5) and s["montant_en_jeu_eur"] == pytest.approx(4_999.5)
-    assert "4 999,50 € de moins" in normal(s["explication"])
+    assert s["etp"] == 1.0 and s["montant_declare_eur"] == 40_000.5 and s["montant_attendu_eur"] == FORFAIT
+    # Le forfait, que citent les explications des écarts au forfait, et lui seulement
+    assert v["forfait_eur"] == s["forfait_eur"] == FORFAIT
     z = par_type[("ml_inconnue", "MLZ")]
-    assert z["montant_en_jeu_eur"] == 12_345.67 and "MLZ" in z["explication"]
+    assert z["montant_en_jeu_eur"] == z["montant_declare_eur"] == 12_345.67
+    assert (z["etp"], z["forfait_eur"], z["nom_ml"]) == (None, None, "MLZ (inconnue)")
     c = par_type[("departement_inconnu", "MLC")]
-    assert c["montant_en_jeu_eur"] == 1_000.0 and "« 99 »" in c["explication"]
+    assert c["montant_en_jeu_eur"] == c["montant_declare_eur"] == 1_000.0
+    assert (c["code_departement"], c["nom_ml"], c["forfait_eur"]) == ("99", "Mission Locale fantôme", None)
     # Calcul indépendant des écarts au forfait
     a = parts(t, 2024).with_columns(
         (pl.col("valorisation_etp_eur") - pl.col("etp_affectes") * FORFAIT).abs().alias("ev"),
