@@ -19,6 +19,7 @@ import polars as pl
 
 from requetes import indicateurs
 from requetes.jeu import JeuDeDonnees
+from requetes.perimetre import restreint
 
 # Écart en dessous duquel deux montants sont tenus pour égaux (bruit des flottants, pas une tolérance
 # de gestion : un écart d'un centime est montré).
@@ -61,6 +62,7 @@ def parametres(jeu: JeuDeDonnees, annee: int) -> dict | None:
     return df.row(0, named=True)
 
 
+@restreint
 def allocations_ml(jeu: JeuDeDonnees, annee: int, code_region: str | None = None) -> pl.DataFrame:
     """Une ligne par ligne d'allocation de l'année : moyens de la ML, part dans l'enveloppe (``part_eur``),
     rattachement géographique et drapeaux ``ml_inconnue`` / ``departement_inconnu``."""
@@ -100,6 +102,7 @@ def decomposer(allocations: pl.DataFrame, enveloppe_totale: float | None) -> pl.
     )
 
 
+@restreint
 def decomposition(jeu: JeuDeDonnees, annee: int, code_region: str | None = None) -> pl.DataFrame:
     """L'enveloppe de l'année décomposée (national), ou la somme des parts d'une région."""
     allocs = allocations_ml(jeu, annee, code_region)
@@ -250,6 +253,7 @@ def rapprocher(param: dict, allocations: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(lignes, schema=SCHEMA_RAPPROCHEMENT)
 
 
+@restreint
 def rapprochement(jeu: JeuDeDonnees, annee: int) -> pl.DataFrame:
     """Rapprochement national de l'année (vide si l'enveloppe de l'année n'est pas connue)."""
     param = parametres(jeu, annee)
@@ -287,6 +291,7 @@ _SOMMES_DETAIL = ("etp_affectes", "etp_compenses", "valorisation_etp_eur", "subv
                   "credits_financiers_eur", "part_eur")
 
 
+@restreint
 def detail(
     jeu: JeuDeDonnees,
     annee: int,
@@ -316,9 +321,10 @@ def detail(
     )
 
 
+@restreint
 def arbre(jeu: JeuDeDonnees, annee: int, code_region: str | None = None) -> pl.DataFrame:
     """Arbre région → département → ML pour un treemap ou un sunburst (``branchvalues="total"``) :
-    id, parent ("" pour les racines), libelle, niveau, montant_eur, etp_affectes, etp_compenses, nb_ml.
+    id, parent ("" pour les racines), libelle, niveau, code (du nœud à son niveau), montant_eur, etp_affectes, etp_compenses, nb_ml.
     Les montants d'un nœud sont la somme exacte de ses enfants."""
     df = _avec_libelles(allocations_ml(jeu, annee, code_region))
     sommes = [pl.col(c).sum() for c in ("part_eur", "etp_affectes", "etp_compenses")]
@@ -327,6 +333,7 @@ def arbre(jeu: JeuDeDonnees, annee: int, code_region: str | None = None) -> pl.D
         pl.lit("").alias("parent"),
         pl.col("nom_region").alias("libelle"),
         pl.lit("region").alias("niveau"),
+        pl.col("code_region").alias("code"),
         "part_eur", "etp_affectes", "etp_compenses", "nb_ml",
     )
     dep = df.group_by("code_region", "code_departement", "nom_departement").agg(
@@ -336,6 +343,7 @@ def arbre(jeu: JeuDeDonnees, annee: int, code_region: str | None = None) -> pl.D
         pl.format("R-{}", "code_region").alias("parent"),
         pl.col("nom_departement").alias("libelle"),
         pl.lit("departement").alias("niveau"),
+        pl.col("code_departement").alias("code"),
         "part_eur", "etp_affectes", "etp_compenses", "nb_ml",
     )
     ml = df.select(
@@ -343,6 +351,7 @@ def arbre(jeu: JeuDeDonnees, annee: int, code_region: str | None = None) -> pl.D
         pl.format("D-{}-{}", "code_region", "code_departement").alias("parent"),
         pl.col("nom_ml").alias("libelle"),
         pl.lit("ml").alias("niveau"),
+        pl.col("code_ml").alias("code"),
         "part_eur", "etp_affectes", "etp_compenses",
         pl.lit(1).alias("nb_ml"),
     )
@@ -416,6 +425,7 @@ def _mesures_registre(jeu: JeuDeDonnees, annee: int, code_region: str | None) ->
     )
 
 
+@restreint
 def ratios_ml(jeu: JeuDeDonnees, annee: int, code_region: str | None = None) -> pl.DataFrame:
     """Une ligne par ML connue : part, dénominateurs et les trois ratios (nuls si le dénominateur est
     nul ou absent, ou si la ML n'a aucune part dans l'enveloppe). € par jeune accompagné et € par entrée en délégation viennent du registre des
@@ -494,6 +504,7 @@ def boites(ratios: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 # Agents affectés et subventions au fil des années
 # --------------------------------------------------------------------------------------------------
 
+@restreint
 def series(jeu: JeuDeDonnees, code_region: str | None = None, toutes_regions: bool = False) -> pl.DataFrame:
     """Par année : ETP affectés et compensés, montants, nombre de ML, ML avec un agent, ML ayant perdu
     leur agent (en avaient l'année précédente, n'en ont plus), part des ML avec un agent
@@ -523,6 +534,7 @@ def series(jeu: JeuDeDonnees, code_region: str | None = None, toutes_regions: bo
     ).sort("code_region", "annee", nulls_last=True)
 
 
+@restreint
 def ml_ayant_perdu_agent(jeu: JeuDeDonnees, annee: int, code_region: str | None = None) -> pl.DataFrame:
     """ML qui avaient des ETP affectés l'année précédente et n'en ont plus dans l'année."""
     return jeu.requete("budget_pertes_agent", {"annee": int(annee), "code_region": code_region})
@@ -650,6 +662,7 @@ def basculer(allocations: pl.DataFrame, forfait: float, scenario: Scenario) -> p
     return df.sort("_rang").drop("_rang", "_dans")
 
 
+@restreint
 def simuler(jeu: JeuDeDonnees, annee: int, scenario: Scenario) -> Simulation | None:
     """Simule le scénario sur les allocations de l'année (None si l'enveloppe de l'année manque)."""
     param = parametres(jeu, annee)
@@ -773,6 +786,7 @@ def detecter_anomalies(allocations: pl.DataFrame, forfait: float | None) -> pl.D
     )
 
 
+@restreint
 def anomalies(jeu: JeuDeDonnees, annee: int, code_region: str | None = None) -> pl.DataFrame:
     """Anomalies de l'année (dans une région si on la donne ; les codes inconnus n'ont pas de région et
     n'apparaissent qu'au niveau national)."""

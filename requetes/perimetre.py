@@ -18,12 +18,13 @@ contexte propre au fil de la session). Sans périmètre posé, rien n'est filtr�
 en mode local (pas de ``TDB_ACCES``) ; avec un fichier d'accès, une lecture sans périmètre est refusée
 (``PerimetreAbsent``) : une page oubliée n'ouvre rien.
 
-Règles de filtrage d'un tableau, selon ses colonnes (la première qui s'applique) :
+Règles de filtrage d'un tableau, selon ses colonnes (la première qui s'applique ; un résultat composé,
+tuple, liste, dictionnaire ou dataclass, est filtré membre à membre) :
 
 1. ``code_ml`` : lignes des ML du périmètre (ou sans ML) ;
 2. ``code_commune`` : communes du périmètre ;
 3. ``code_objet`` et ``niveau`` (constats d'alerte) : commune ou ML du périmètre ;
-4. ``maille`` et ``code`` : selon la maille de chaque ligne ;
+4. ``maille`` (ou ``niveau``) et ``code`` : selon la maille de chaque ligne ;
 5. ``code`` et un argument ``maille`` de la fonction : selon cette maille ;
 6. ``code_departement`` : départements du périmètre ;
 7. ``code_region`` : régions dont le périmètre voit le total.
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import functools
 import inspect
 import os
@@ -196,11 +198,13 @@ def filtrer(df: pl.DataFrame, r: Restriction, maille: str | None = None) -> pl.D
         return df.filter(
             ((pl.col("niveau") == "commune") & pl.col("code_objet").is_in(sorted(r.communes or ())))
             | ((pl.col("niveau") == "ml") & pl.col("code_objet").is_in(sorted(r.mls or ()))))
-    if {"maille", "code"} <= colonnes:
-        condition = ~pl.col("maille").is_in(["ml", "commune", "departement", "region"])
-        for m in ("ml", "commune", "departement", "region"):
-            condition = condition | ((pl.col("maille") == m) & pl.col("code").is_in(sorted(r.codes(m) or ())))
-        return df.filter(condition)
+    for nom_maille in ("maille", "niveau"):
+        if {nom_maille, "code"} <= colonnes:
+            colonne = pl.col(nom_maille)
+            condition = ~colonne.is_in(["ml", "commune", "departement", "region"])
+            for m in ("ml", "commune", "departement", "region"):
+                condition = condition | ((colonne == m) & pl.col("code").is_in(sorted(r.codes(m) or ())))
+            return df.filter(condition)
     if "code" in colonnes and maille in ("ml", "commune", "departement", "region"):
         return _garder(df, "code", r.codes(maille))
     if "code_departement" in colonnes:
@@ -269,6 +273,11 @@ def verifier_arguments(r: Restriction, arguments: dict) -> None:
 def _filtrer_resultat(resultat, r: Restriction, maille: str | None):
     if isinstance(resultat, pl.DataFrame):
         return filtrer(resultat, r, maille)
+    if dataclasses.is_dataclass(resultat) and not isinstance(resultat, type):
+        champs = {c.name: getattr(resultat, c.name) for c in dataclasses.fields(resultat)}
+        filtres = {k: _filtrer_resultat(v, r, maille) for k, v in champs.items()
+                   if isinstance(v, pl.DataFrame | tuple | list | dict)}
+        return dataclasses.replace(resultat, **filtres) if filtres else resultat
     if isinstance(resultat, tuple) and not hasattr(resultat, "_fields"):
         return tuple(_filtrer_resultat(x, r, maille) for x in resultat)
     if isinstance(resultat, list):

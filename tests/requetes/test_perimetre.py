@@ -46,6 +46,9 @@ def test_restrictions(jeu):
     (pl.DataFrame({"maille": ["nationale", "region", "region", "departement", "departement", "ml", "ml"],
                    "code": ["FR", BFC, GUADELOUPE, "90", "971", "MLA", "MLB"], "x": [1, 2, 3, 4, 5, 6, 7]}),
      None, [1, 2, 3, 4, 6]),
+    (pl.DataFrame({"niveau": ["region", "region", "departement", "departement", "ml", "ml"],
+                   "code": [BFC, GUADELOUPE, "90", "971", "MLA", "MLB"], "x": [1, 2, 3, 4, 5, 6]}),
+     None, [1, 2, 3, 5]),  # arbre région → département → ML du budget
     (pl.DataFrame({"code": ["MLA", "MLB"], "x": [1, 2]}), "ml", [1]),
     (pl.DataFrame({"code": ["90", "971"], "x": [1, 2]}), "departement", [1]),
     (pl.DataFrame({"code": [BFC, GUADELOUPE], "x": [1, 2]}), "region", [1, 2]),
@@ -151,3 +154,101 @@ def test_resultats_composes_filtres(jeu):
     with P.actif(REGION_BFC):
         a, b, c = plusieurs(jeu)
     assert a["code_ml"].to_list() == ["MLA"] and b["a"].is_empty() and c == 3
+
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Resultat:
+        lignes: pl.DataFrame
+        total: int
+
+    @P.restreint
+    def classe(jeu_):
+        return Resultat(pl.DataFrame({"code_ml": ["MLA", "MLB"]}), 2)
+
+    with P.actif(ML_B):
+        r = classe(jeu)
+    assert r.lignes["code_ml"].to_list() == ["MLB"] and r.total == 2
+
+
+# Fonctions publiques de requetes qui prennent le jeu sans passer par @restreint : elles ne rendent aucune
+# ligne par territoire (années, paramètres nationaux, France entière), ou le jeu lui-même.
+SANS_TERRITOIRE = {
+    "requetes.indicateurs.annees_disponibles": "années du jeu",
+    "requetes.indicateurs.synthese_nationale": "France entière",
+    "requetes.mesures.annees": "années du jeu",
+    "requetes.mesures.preparer": "cubes internes à requetes (jamais lus au-dessus)",
+    "requetes.mesures.territoires": "interne : listes de territoires lues par indicateurs (restreint)",
+    "requetes.mesures.agreger": "interne : agrégats lus par indicateurs (restreint)",
+    "requetes.mesures.agreger_mensuel": "interne : agrégats lus par indicateurs (restreint)",
+    "requetes.acces.empreinte": "empreinte des fichiers",
+    "requetes.budget.annees": "années du jeu",
+    "requetes.budget.parametres": "paramètres nationaux de l'enveloppe",
+    "requetes.orientations.mois_connus": "mois du jeu",
+    "requetes.orientations.objectif_national": "France entière",
+    "requetes.comparaison.periode_precedente": "années du jeu",
+    "requetes.perimetre.restriction": "le périmètre lui-même",
+    "requetes.perimetre.cache": "cache par jeu et par périmètre (les valeurs viennent des fonctions restreintes)",
+}
+
+
+def _fonctions_publiques_du_jeu():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import requetes
+
+    for info in pkgutil.iter_modules(requetes.__path__):
+        module = importlib.import_module(f"requetes.{info.name}")
+        for nom, f in vars(module).items():
+            if nom.startswith("_") or not inspect.isfunction(f) or f.__module__ != module.__name__:
+                continue
+            parametres = list(inspect.signature(f).parameters)
+            if parametres and parametres[0] == "jeu":
+                yield f"{module.__name__}.{nom}", f
+
+
+def test_toute_fonction_publique_du_jeu_est_restreinte():
+    """Une nouvelle fonction de requetes qui lit le jeu doit passer par @restreint, ou dire ici pourquoi non."""
+    oubliees = [nom for nom, f in _fonctions_publiques_du_jeu()
+                if not getattr(f, "__restreint__", False) and nom not in SANS_TERRITOIRE]
+    assert not oubliees, oubliees
+    connues = dict(_fonctions_publiques_du_jeu())
+    assert set(SANS_TERRITOIRE) <= set(connues), sorted(set(SANS_TERRITOIRE) - set(connues))
+
+
+def test_cache_au_dessus_de_requetes_propre_au_perimetre(jeu):
+    calculs = []
+
+    def calcul():
+        calculs.append(1)
+        return I.missions_locales(jeu)["code_ml"].to_list()
+
+    with P.actif(REGION_BFC):
+        assert P.cache(jeu, "essai_perimetre", 8).lire("ml", calcul) == ["MLA"]
+    with P.actif(ML_B):
+        assert P.cache(jeu, "essai_perimetre", 8).lire("ml", calcul) == ["MLB"]
+    with P.actif(Perimetre("national")):
+        assert P.cache(jeu, "essai_perimetre", 8).lire("ml", calcul) == ["MLA", "MLB"]
+    assert P.cache(jeu, "essai_perimetre", 8).lire("ml", calcul) == ["MLA", "MLB"]  # local : même clé
+    with P.actif(REGION_BFC):
+        assert P.cache(jeu, "essai_perimetre", 8).lire("ml", calcul) == ["MLA"]
+    assert len(calculs) == 3
+
+
+def test_source_hors_du_bloc(jeu, monkeypatch):
+    """Hors d'un bloc actif (rappel d'un bouton), le périmètre vient de la source que l'interface a
+    donnée ; un bloc ouvert l'emporte sur la source."""
+    monkeypatch.setenv(VARIABLE, "/srv/acces.toml")
+    ancienne = P._source
+    try:
+        P.definir_source(lambda: ML_B)
+        assert I.missions_locales(jeu)["code_ml"].to_list() == ["MLB"]
+        with P.actif(REGION_BFC):
+            assert I.missions_locales(jeu)["code_ml"].to_list() == ["MLA"]
+        P.definir_source(lambda: None)
+        with pytest.raises(P.PerimetreAbsent):
+            I.missions_locales(jeu)
+    finally:
+        P.definir_source(ancienne)
