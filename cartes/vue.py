@@ -316,8 +316,9 @@ def vue_alertes(jeu: JeuDeDonnees, annee: int, maille: str, alerte: str | None =
         return _vue_communes_alertes(jeu, annee, constats, eloignees, focus_maille, focus_code)
     if maille not in MAILLES_CARTE:
         raise ValueError(f"Maille de carte inconnue : {maille!r} (attendu : {', '.join(MAILLES_CARTE)})")
-    terr = alertes.territoires(jeu, maille)
-    synthese = alertes.synthese_depuis(constats, terr, maille)
+    # Synthèse calculée sur tous les constats puis restreinte au périmètre de la session (les totaux des
+    # territoires visibles ne perdent pas les constats des communes ou des ML que la session ne voit pas).
+    synthese = alertes.synthese(jeu, maille, annee, parametres, date_reference)
     if alerte is None:
         colonne, titre, unite = "nb_alertes", "Nombre d'alertes déclenchées", "alertes"
     else:
@@ -776,8 +777,7 @@ def tableau_alertes(jeu: JeuDeDonnees, annee: int, maille: str, parametres: dict
                     code_region: str | None = None, date_reference: date | None = None) -> TableauAlertes:
     """Synthèse des alertes par territoire de la maille (``requetes.alertes.synthese``), colonnes en
     français, triée par nombre d'alertes décroissant."""
-    synthese = alertes.synthese_depuis(alertes.constats(jeu, annee, parametres, date_reference),
-                                       alertes.territoires(jeu, maille), maille)
+    synthese = alertes.synthese(jeu, maille, annee, parametres, date_reference)
     if code_region:
         synthese = synthese.filter(pl.col("code_region") == code_region)
     colonnes = alertes_ecrites.colonnes_synthese(parametres)
