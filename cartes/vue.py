@@ -35,7 +35,7 @@ from donnees.contrat import LIBELLES_TYPE_SITE, TYPES_SITE
 from presentation import alertes as alertes_ecrites
 from presentation.format import nombre
 from presentation.format import textes as textes_ligne_a_ligne
-from requetes import acces, alertes, indicateurs
+from requetes import acces, alertes, indicateurs, perimetre
 from requetes.jeu import JeuDeDonnees
 
 MAILLES_CARTE = {"region": "Régions", "departement": "Départements", "ml": "Missions Locales"}
@@ -750,7 +750,8 @@ def territoires_zoom(jeu: JeuDeDonnees, code_region: str | None = None) -> pl.Da
     """Territoires qu'on peut examiner commune par commune : cle ("departement:62", "ml:ML06201"),
     libelle, code_region. Tous les départements du référentiel, puis les ML du jeu ; seulement ceux de la
     région ``code_region`` si elle est donnée."""
-    deps = referentiel.departements().sort("code_departement")
+    # Le référentiel ne passe pas par les requêtes restreintes : ses départements sont filtrés ici.
+    deps = perimetre.appliquer(jeu, referentiel.departements().sort("code_departement"))
     mls = alertes.territoires(jeu, "ml")
     zooms = pl.concat([
         deps.select(

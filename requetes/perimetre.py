@@ -214,6 +214,15 @@ def filtrer(df: pl.DataFrame, r: Restriction, maille: str | None = None) -> pl.D
     return df
 
 
+def appliquer(jeu: JeuDeDonnees, df: pl.DataFrame, maille: str | None = None) -> pl.DataFrame:
+    """Les lignes de ``df`` visibles pour le périmètre actif : pour les tableaux que les couches du dessus
+    tirent d'ailleurs que des fonctions restreintes (référentiel géographique embarqué)."""
+    p = courant()
+    if p is None and _acces_en_service():
+        raise PerimetreAbsent("Filtrage sans périmètre alors qu'un fichier d'accès est en service.")
+    return filtrer(df, restriction(jeu, p), maille)
+
+
 def restreint(fonction: Callable) -> Callable:
     """Décorateur des fonctions publiques de ``requetes`` qui rendent des lignes par territoire : le
     résultat (un DataFrame, ou un tuple / dict de DataFrames) est filtré selon le périmètre actif, à
