@@ -216,6 +216,11 @@ def charger(chemin: Path | str) -> Acces:
     return lire(texte, chemin, referentiel.regions()["code_region"].to_list())
 
 
+def fichier_configure() -> bool:
+    """Un fichier d'accès est désigné (``TDB_ACCES``) : le tableau de bord n'est pas en mode local."""
+    return bool(os.environ.get(VARIABLE, "").strip())
+
+
 def depuis_environnement() -> Acces | None:
     """Le fichier d'accès nommé par ``TDB_ACCES``, lu et contrôlé ; None si la variable est absente ou
     vide (mode local)."""

@@ -46,14 +46,50 @@ def import_autorise() -> bool:
     return str(valeur).strip().lower() in import_securise.VALEURS_VRAIES
 
 
+RAISON_NON_ADMINISTRATEUR = "réservé aux administrateurs du fichier d'accès"
+
+
+def _perimetre():
+    from requetes import perimetre
+
+    return perimetre.courant()
+
+
+def administrateur() -> bool:
+    """La session peut importer et remettre une version en service : mode local (sans fichier d'accès), ou
+    identité marquée ``administrateur = true`` dans le fichier d'accès (TDB_ACCES)."""
+    from donnees import habilitations
+
+    p = _perimetre()
+    if p is None:  # pas de périmètre posé : permis seulement sans fichier d'accès
+        return not habilitations.fichier_configure()
+    return p.peut_administrer
+
+
 def utilisateur_connecte() -> str:
-    """Identité de la personne connectée, si l'authentification Streamlit est configurée."""
+    """Identité authentifiée de la session (adresse du fichier d'accès), sinon celle que donne Streamlit si
+    l'authentification est configurée sans fichier d'accès ; vide en mode local."""
+    p = _perimetre()
+    if p is not None and p.identite:
+        return p.identite
     try:
         if st.user.get("is_logged_in"):
             return str(st.user.get("email") or st.user.get("name") or "")
     except Exception:  # authentification non configurée
         pass
     return ""
+
+
+def _refuser(racine: Path, action: str) -> bool:
+    """Refuse (et note au journal, avec qui et quand) une action d'administration demandée par une session
+    qui n'y a pas droit — un bouton caché ne suffit pas : le rappel peut être appelé autrement. Rend True
+    si l'action est refusée."""
+    if administrateur():
+        return False
+    par = utilisateur_connecte() or "identité inconnue"
+    versions.journaliser_refus(racine, par=par, action=action, raison=RAISON_NON_ADMINISTRATEUR)
+    st.session_state[CLE_COMPTE_RENDU] = P.compte_rendu_refus(action, par)
+    return True
 
 
 def nom_saisi(auteur_connecte: str) -> str:
@@ -82,6 +118,8 @@ def _commentaire() -> str:
 def importer_televersements(cle_fichiers: str, racine: Path, base: Path,
                             limites: import_securise.Limites, attendue: str | None) -> None:
     """Rappel du bouton d'import des fichiers téléversés."""
+    if _refuser(racine, "import"):
+        return
     fichiers = st.session_state.get(cle_fichiers) or []
     with st.spinner("Contrôle des fichiers reçus…"):
         resultat = import_securise.importer_televersements(
@@ -95,6 +133,8 @@ def importer_televersements(cle_fichiers: str, racine: Path, base: Path,
 def importer_dossier(cle_dossier: str, racine: Path, base: Path, autorises: list[Path],
                      limites: import_securise.Limites, attendue: str | None) -> None:
     """Rappel du bouton d'import d'un dossier du serveur."""
+    if _refuser(racine, "import"):
+        return
     choisi = st.session_state.get(cle_dossier)
     if choisi is None:
         return
@@ -108,6 +148,8 @@ def importer_dossier(cle_dossier: str, racine: Path, base: Path, autorises: list
 def remettre_en_service(cle_version: str, par_libelle: dict[str, str], racine: Path, base: Path,
                         attendue: str | None) -> None:
     """Rappel du bouton de remise en service de la version choisie."""
+    if _refuser(racine, "remise_en_service"):
+        return
     cible = par_libelle.get(st.session_state.get(cle_version))
     try:
         v = versions.remettre_en_service(racine, str(cible), auteur=_auteur(), base=base, attendue=attendue)

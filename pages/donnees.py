@@ -27,6 +27,7 @@ from presentation import donnees as P
 RACINE = versions.racine_par_defaut()
 BASE = I.dossier_initial()
 AUTORISE = I.import_autorise()
+ADMINISTRATEUR = I.administrateur()  # mode local, ou administrateur du fichier d'accès
 etat_jeu = chargement.etat_jeu()
 en_service = versions.version_en_service(RACINE, BASE)
 # La version que cette page montre : les boutons d'import et de remise en service la portent, et ne font
@@ -87,6 +88,8 @@ if not AUTORISE:
         "avant.",
         icon=":material/lock:",
     )
+elif not ADMINISTRATEUR:
+    st.info(P.TEXTE_RESERVE_ADMINISTRATEURS, icon=":material/admin_panel_settings:")
 else:
     st.markdown(P.texte_import(import_securise.taille_lisible(limites.taille_fichier),
                                import_securise.taille_lisible(limites.taille_totale), PLAFOND_TELEVERSEMENT_MO))
@@ -158,6 +161,8 @@ st.markdown("**Remettre une version précédente en service**")
 par_libelle = P.options_retour(toutes, en_service)
 if not AUTORISE:
     st.caption("Désactivé comme l'import (réglage TDB_IMPORT_AUTORISE).")
+elif not ADMINISTRATEUR:
+    st.caption("Réservé aux administrateurs, comme l'import.")
 elif not par_libelle:
     st.caption("Aucune autre version.")
 else:
@@ -168,7 +173,7 @@ else:
               on_click=I.remettre_en_service, args=("donnees_retour", par_libelle, RACINE, BASE, VUE))
     I.afficher_compte_rendu("retour")
 
-evenements = versions.journal(RACINE)
+evenements = versions.journal(RACINE) if ADMINISTRATEUR else []  # qui a fait quoi : administrateurs seulement
 if evenements:
     with st.expander(P.titre_journal(len(evenements))):
         st.dataframe(P.tableau_journal(evenements, toutes), hide_index=True, key="donnees_journal",

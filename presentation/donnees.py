@@ -25,6 +25,7 @@ FUSEAU = "Europe/Paris"
 MAX_MESSAGES = 30  # messages (erreurs, avertissements) listés à l'écran ; les suivants sont comptés
 EN_SERVICE = "✔ en service"
 MOTIFS_JOURNAL = {"import": "import", "remise_en_service": "remise en service"}
+ACTIONS_REFUSEES = {"import": "import refusé", "remise_en_service": "remise en service refusée"}
 _TEXTES = pl.Utf8
 
 
@@ -222,6 +223,22 @@ def compte_rendu_retour(version: versions.Version | None = None, erreur: Excepti
             "erreurs": [], "avertissements": [], "reprises": ""}
 
 
+TEXTE_RESERVE_ADMINISTRATEURS = (
+    "L'import de nouveaux exports et la remise en service d'une version précédente sont **réservés aux "
+    "administrateurs** désignés dans le fichier d'accès du déploiement. Demandez à l'un d'eux, ou à "
+    "l'équipe qui gère ce fichier, de le faire.")
+
+
+def compte_rendu_refus(action: str, par: str) -> dict:
+    """Compte rendu d'une action d'administration refusée (identité qui n'est pas administratrice)."""
+    lieu = "import" if action == "import" else "retour"
+    quoi = "L'import" if action == "import" else "La remise en service"
+    return {"lieu": lieu, "accepte": False, "titre": f"{quoi} est réservé{'e' if action != 'import' else ''} aux "
+            "administrateurs : rien n'a changé",
+            "resume": f"{fmt.echapper_markdown(par)} n'est pas administrateur dans le fichier d'accès. La tentative "
+                      "est notée au journal.", "erreurs": [], "avertissements": [], "reprises": ""}
+
+
 # --------------------------------------------------------------------------------------------------
 # Historique, comparaison, journal
 # --------------------------------------------------------------------------------------------------
@@ -299,12 +316,21 @@ def tableau_journal(evenements: list[dict], toutes: list[versions.Version]) -> p
     numeros = {v.id: v.numero for v in toutes}
     return pl.DataFrame({
         "Quand": [quand(e.get("depuis")) for e in evenements],
-        "Version": [str(numeros.get(e.get("version"), e.get("version"))) for e in evenements],
+        "Version": [str(numeros.get(e["version"], e["version"])) if e.get("version") else fmt.TIRET
+                    for e in evenements],
         "Précédente": [str(numeros.get(e.get("precedente"), e.get("precedente") or fmt.TIRET)) for e in evenements],
         "Par": [e.get("par") or fmt.TIRET for e in evenements],
-        "Motif": [MOTIFS_JOURNAL.get(e.get("motif"), "") for e in evenements],
+        "Motif": [_motif(e) for e in evenements],
     }, schema={"Quand": _TEXTES, "Version": _TEXTES, "Précédente": _TEXTES, "Par": _TEXTES, "Motif": _TEXTES}).reverse()
 
 
+def _motif(evenement: dict) -> str:
+    """« import », « remise en service », ou pour une tentative refusée « import refusé : <raison> »."""
+    if evenement.get("motif") == "refus":
+        texte = ACTIONS_REFUSEES.get(evenement.get("action"), "action refusée")
+        return f"{texte} : {evenement['raison']}" if evenement.get("raison") else texte
+    return MOTIFS_JOURNAL.get(evenement.get("motif"), "")
+
+
 def titre_journal(nb: int) -> str:
-    return f"Journal des mises en service ({fmt.nombre(nb)})"
+    return f"Journal des mises en service et des tentatives refusées ({fmt.nombre(nb)})"

@@ -219,4 +219,7 @@ def test_journal(magasin):
     assert journal["Quand"][0] == heure_de_paris(datetime.fromisoformat(evenements[-1]["depuis"]))
     retour = P.tableau_journal([{"version": "inconnue", "motif": "remise_en_service", "depuis": None}], [])
     assert retour.row(0) == ("—", "inconnue", "—", "—", "remise en service")
-    assert P.titre_journal(2) == "Journal des mises en service (2)"
+    assert P.titre_journal(2) == "Journal des mises en service et des tentatives refusées (2)"
+    refus = P.tableau_journal([{"motif": "refus", "action": "import", "par": "x@y.fr", "raison": "pas administrateur",
+                                "depuis": None, "version": None}], [])
+    assert refus.row(0) == ("—", "—", "—", "x@y.fr", "import refusé : pas administrateur")
