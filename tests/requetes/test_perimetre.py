@@ -188,7 +188,10 @@ SANS_TERRITOIRE = {
     "requetes.orientations.objectif_national": "France entière",
     "requetes.comparaison.periode_precedente": "années du jeu",
     "requetes.perimetre.restriction": "le périmètre lui-même",
+    "requetes.perimetre.appliquer": "le filtre du périmètre lui-même (tableaux du référentiel embarqué)",
     "requetes.perimetre.cache": "cache par jeu et par périmètre (les valeurs viennent des fonctions restreintes)",
+    "requetes.couverture.couverture": "périmètre du jeu de données (codes des régions et départements couverts), "
+                                      "le même pour toutes les sessions",
 }
 
 

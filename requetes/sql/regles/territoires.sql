@@ -43,3 +43,29 @@ CREATE OR REPLACE MACRO contexte_des_territoires(maille) AS TABLE
     FROM contexte AS c
     JOIN communes_des_territoires(maille) AS t ON t.code_commune = c.code_commune
     GROUP BY ALL;
+--
+-- Le périmètre du jeu de données (issue « Un export régional se lit comme régional ») : un jeu d'exports
+-- peut ne porter que les Missions Locales d'une région ou d'un département (contrat, version 1).
+--
+-- departements_du_jeu() : les départements que le jeu couvre, c'est-à-dire ceux du siège d'au moins une
+-- de ses Missions Locales, avec leur région : code_departement, code_region. (Une commune d'un territoire
+-- de ML hors de ces départements ne les étend pas : le reste de son département n'est pas dans le jeu.)
+CREATE OR REPLACE MACRO departements_du_jeu() AS TABLE
+    SELECT DISTINCT d.code_departement, d.code_region
+    FROM missions_locales AS m
+    JOIN ref_departements AS d ON d.code_departement = m.code_departement;
+--
+-- jeu_national() : vrai quand le jeu couvre les 18 régions du référentiel (jeu national) ; un jeu
+-- national se lit sur toute la France, même si un département n'y a aucune ML (trou de couverture).
+CREATE OR REPLACE MACRO jeu_national() AS
+    (SELECT count(DISTINCT code_region) FROM departements_du_jeu()) = (SELECT count(*) FROM ref_regions);
+--
+-- communes_du_jeu() : les communes du périmètre du jeu, seules regardées par les alertes de couverture
+-- (trous, chevauchements, accès éloigné) : toutes les communes du référentiel pour un jeu national,
+-- celles des départements couverts sinon. Une commune hors du périmètre n'est jamais un trou : le jeu ne
+-- dit rien d'elle. Mêmes colonnes que ref_communes.
+CREATE OR REPLACE MACRO communes_du_jeu() AS TABLE
+    SELECT c.*
+    FROM ref_communes AS c
+    WHERE jeu_national()
+       OR c.code_departement IN (SELECT code_departement FROM departements_du_jeu());
