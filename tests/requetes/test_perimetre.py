@@ -190,6 +190,7 @@ SANS_TERRITOIRE = {
     "requetes.perimetre.restriction": "le périmètre lui-même",
     "requetes.perimetre.appliquer": "le filtre du périmètre lui-même (tableaux du référentiel embarqué)",
     "requetes.perimetre.cache": "cache par jeu et par périmètre (les valeurs viennent des fonctions restreintes)",
+    "requetes.perimetre.appliquer": "le filtre du périmètre lui-même",
     "requetes.couverture.couverture": "périmètre du jeu de données (codes des régions et départements couverts), "
                                       "le même pour toutes les sessions",
 }
