@@ -87,3 +87,14 @@ installer_nginx() {
     [ "$code" -eq 0 ] || echec "installation de nginx impossible (code $code)"
     [ -n "$(chemin_nginx)" ] || echec "nginx absent après installation"
 }
+
+# Dossier de séance PDF (rapports/) : WeasyPrint a besoin de Pango (libpango-1.0-0, libpangoft2-1.0-0) et
+# Kaleido du Chromium de Debian pour dessiner les graphiques ; rien n'est téléchargé d'ailleurs. Installés
+# s'ils manquent (un dossier sans Chromium garde ses tableaux et le dit à la place des graphiques).
+installer_dossier_seance() {
+    local manquants=()
+    [ -x /usr/bin/chromium ] || manquants+=(chromium)
+    dpkg -s libpango-1.0-0 >/dev/null 2>&1 || manquants+=(libpango-1.0-0)
+    dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || manquants+=(libpangoft2-1.0-0)
+    [ "${#manquants[@]}" -eq 0 ] || installer_paquets_debian "${manquants[@]}"
+}

@@ -10,6 +10,8 @@ cd "$RACINE"
 
 preparer_venv
 installer_dependances requirements.txt
+# Bouton « Dossier de séance (PDF) » : Pango (WeasyPrint) et Chromium (graphiques), paquets Debian.
+if [ "$(id -u)" -eq 0 ]; then installer_dossier_seance; fi
 
 message "Lancement du tableau de bord (Ctrl+C pour arrêter)"
 # Pas de surveillance des fichiers : sinon Streamlit surveille tout le dépôt, .venv compris

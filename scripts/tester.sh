@@ -12,6 +12,10 @@ if [ ! -x /usr/bin/chromium ]; then
     installer_paquets_debian chromium
 fi
 [ -x /usr/bin/chromium ] || echec "/usr/bin/chromium absent après installation"
+# Dossier de séance PDF : Pango pour WeasyPrint ; pdftotext et pdftoppm (poppler-utils) pour ses tests, qui
+# relisent le texte du PDF et en dessinent les pages.
+installer_dossier_seance
+command -v pdftotext >/dev/null 2>&1 || installer_paquets_debian poppler-utils
 # nginx de Debian : les tests de tests/servir lancent plusieurs répliques derrière lui (scripts/servir.sh).
 installer_nginx
 

@@ -1,11 +1,13 @@
 """Les flèches ne vont que vers le bas : chaque couche n'importe que des couches en dessous d'elle.
 
-    donnees  ←  requetes  ←  presentation et cartes  ←  interface  ←  pages et tableau_de_bord.py
+    donnees  ←  requetes  ←  presentation, cartes et rapports  ←  interface  ←  pages et tableau_de_bord.py
 
 - ``donnees`` : contrat, validation, référentiel, versions ; n'importe aucune autre couche du projet ;
 - ``requetes`` : les requêtes (nombres et codes) ; n'importe que ``donnees`` ;
 - ``presentation`` et ``cartes`` : tableaux, figures, textes et cartes en français, sans Streamlit ;
   ``cartes`` peut se servir de ``presentation`` (formats, palettes), pas l'inverse ;
+- ``rapports`` : les documents (dossier de séance PDF), au même rang ; ils reprennent ``presentation`` et
+  ``cartes`` (jamais l'inverse), jamais Streamlit ni ``interface`` ;
 - ``interface`` : les briques Streamlit ; ``pages`` et le point d'entrée : mise en page seulement.
 Seuls ``interface``, ``pages`` et le point d'entrée importent Streamlit.
 
@@ -20,9 +22,9 @@ from pathlib import Path
 import pytest
 
 RACINE = Path(__file__).resolve().parent.parent
-RANGS = {"donnees": 0, "requetes": 1, "presentation": 2, "cartes": 2, "interface": 3, "pages": 4,
+RANGS = {"donnees": 0, "requetes": 1, "presentation": 2, "cartes": 2, "rapports": 2, "interface": 3, "pages": 4,
          "tableau_de_bord": 4}
-PERMIS_MEME_RANG = {("cartes", "presentation")}
+PERMIS_MEME_RANG = {("cartes", "presentation"), ("rapports", "presentation"), ("rapports", "cartes")}
 AVEC_STREAMLIT = {"interface", "pages", "tableau_de_bord"}
 # Écarts connus, à résorber (issue 13) : aucun aujourd'hui (les phrases des alertes et du budget sont écrites
 # par presentation/alertes.py et presentation/budget.py). Tout nouvel écart fait échouer le test ; un écart
