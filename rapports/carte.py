@@ -30,7 +30,7 @@ MARGE = 6.0
 @dataclass(frozen=True)
 class CarteSvg:
     svg: str
-    legende: list[tuple[str, str, int]]  # (couleur, libellé, effectif)
+    legende: list[tuple[str, str, int, bool]]  # (couleur, libellé, effectif, hachures)
     titre: str
     sous_titre: str
     notes: list[str]
@@ -79,11 +79,21 @@ def dessiner(vue: VueCarte, codes: set[str] | None = None, surligne: str | None 
             morceaux.append(f"M{pts}Z")
         return "".join(morceaux)
 
+    c = vue.classement
+    # La classe la plus haute est hachurée de blanc : en noir et blanc, les deux rouges les plus foncés se
+    # ressembleraient ; les hachures la distinguent (la légende les reprend).
+    hachee = c.couleurs[-1] if c.nb_classes >= 4 else None
+    motif = ('<defs><pattern id="hachures" patternUnits="userSpaceOnUse" width="5" height="5" '
+             'patternTransform="rotate(45)">'
+             f'<rect width="5" height="5" fill="{hachee}"/><rect width="1.6" height="5" fill="#FFFFFF"/>'
+             "</pattern></defs>") if hachee else ""
     formes, cerne = [], ""
     for e, anneaux in contours:
         p = e.get("properties", {})
         d = chemin(anneaux)
         couleur = p.get("c") or COULEUR_ABSENT
+        if hachee and couleur == hachee:
+            couleur = "url(#hachures)"
         titre = escape(f"{p.get('nom', '')} : {p.get('v', '')}")
         formes.append(f'<path d="{d}" fill="{couleur}" stroke="#6A6A6A" stroke-width="0.4">'
                       f"<title>{titre}</title></path>")
@@ -91,16 +101,15 @@ def dessiner(vue: VueCarte, codes: set[str] | None = None, surligne: str | None 
             cerne = f'<path d="{d}" fill="none" stroke="#000000" stroke-width="2.4"/>'
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {LARGEUR:.0f} {hauteur:.0f}" '
            f'width="{LARGEUR:.0f}" height="{hauteur:.0f}" role="img" aria-label="{escape(etiquette)}">'
-           + "".join(formes) + cerne + "</svg>")
-    c = vue.classement
+           + motif + "".join(formes) + cerne + "</svg>")
     libelles = c.libelles or [f"Classe {i + 1}" for i in range(c.nb_classes)]
     # effectifs recomptés sur les territoires dessinés (ceux du dossier, pas toute la vue)
     classes_dessinees = {e.get("id") for e, _ in contours}
     table = vue.territoires.filter(vue.territoires["code"].is_in(sorted(classes_dessinees)))
     comptes = table["classe"].value_counts()
     effectifs = dict(zip(comptes["classe"].to_list(), comptes["count"].to_list()))
-    legende = [(couleur, libelle, int(effectifs.get(i, 0))) for i, (couleur, libelle) in
-               enumerate(zip(c.couleurs, libelles))]
+    legende = [(couleur, libelle, int(effectifs.get(i, 0)), bool(hachee) and i == c.nb_classes - 1)
+               for i, (couleur, libelle) in enumerate(zip(c.couleurs, libelles))]
     if effectifs.get(-1):
-        legende.append((COULEUR_ABSENT, vue.libelle_absent, int(effectifs[-1])))
+        legende.append((COULEUR_ABSENT, vue.libelle_absent, int(effectifs[-1]), False))
     return CarteSvg(svg, legende, vue.titre, vue.sous_titre, list(vue.notes))

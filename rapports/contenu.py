@@ -253,22 +253,19 @@ def verifier_perimetre(jeu: JeuDeDonnees, perimetre: Perimetre | None, niveau: s
         if code != r.region_detail or r.profil != "region":
             raise P_perimetre.HorsPerimetre("region", str(code))
         return
+    if r.profil == "ml" and niveau != "ml":  # une ML voit son département et sa région en totaux seulement
+        raise P_perimetre.HorsPerimetre(niveau, str(code))
     if code not in (r.codes(niveau) or ()):
         raise P_perimetre.HorsPerimetre(niveau, str(code))
 
 
-def couverture_nationale(jeu: JeuDeDonnees) -> bool:
-    """Vrai si le jeu couvre la France entière (``requetes.couverture``, s'il existe : un export d'une seule
-    région ne permet aucune comparaison nationale)."""
-    try:
-        from requetes import couverture as module_couverture
-    except ImportError:
-        return True
-    fonction = getattr(module_couverture, "couverture", None)
-    if fonction is None:
-        return True
-    c = fonction(jeu)
-    return bool(getattr(c, "national", True))
+def couverture_du_jeu(jeu: JeuDeDonnees) -> tuple[bool, tuple[str, ...]]:
+    """(le jeu couvre la France entière, ses régions) d'après ``requetes.couverture`` : un export d'une
+    seule région ne permet aucune comparaison nationale, et son dossier « France » est celui de la région."""
+    from requetes import couverture
+
+    c = couverture.couverture(jeu)
+    return bool(c.national), tuple(c.regions)
 
 
 def version_donnees(jeu: JeuDeDonnees) -> VersionDonnees:
@@ -381,7 +378,8 @@ def section_chiffres(jeu, t: Territoire, annee: int, prec: int | None, cites: li
     return s
 
 
-def section_enveloppe(jeu, t: Territoire, annee: int, prec: int | None, cites: list[str]) -> Section:
+def section_enveloppe(jeu, t: Territoire, annee: int, prec: int | None, cites: list[str],
+                      national: bool = True) -> Section:
     s = Section("enveloppe", "Enveloppe de l'accord et rapprochement")
     synthese = I.synthese_nationale(jeu, annee)
     s.sous_titre(f"Enveloppe nationale {annee}")
@@ -401,14 +399,19 @@ def section_enveloppe(jeu, t: Territoire, annee: int, prec: int | None, cites: l
         precis = cle in ("ecart_valorisation", "valorisation_forfaitaire")
         valeur = (fmt.euros(c.valeur, echelle="unite") if precis and c.unite == "€"
                   else fmt.format_valeur(c.valeur, c.unite, precis=True))
-        lignes.append([libelle, valeur, fmt.format_valeur(c.precedente, c.unite, precis=True) if prec else fmt.TIRET])
+        avant = (fmt.euros(c.precedente, echelle="unite") if precis and c.unite == "€"
+                 else fmt.format_valeur(c.precedente, c.unite, precis=True))
+        lignes.append([libelle, valeur, avant if prec else fmt.TIRET])
     s.blocs.append(Tableau(["Poste", str(annee), str(prec) if prec else fmt.TIRET], lignes, frozenset({1, 2}),
                            "Paramètres nationaux de l'accord (table enveloppe)"))
     s.texte(texte_ecart_valorisation(synthese), "encadre")
     s.texte("L'écart vient de l'accord lui-même : la valorisation annoncée des agents affectés n'est pas égale "
             "au produit des ETP prévus par le forfait. Il est montré tel quel, ni arrondi ni compensé.")
     vue = P_budget.vue_enveloppe(jeu, annee, t.code_region if t.niveau != "nationale" else None)
-    if vue.lignes_rapprochement:
+    if not national:
+        s.texte("Le jeu de données ne couvre pas la France entière : les parts de ses Missions Locales ne se "
+                "rapprochent pas de l'enveloppe nationale (pas de rapprochement ligne à ligne).", "encadre")
+    elif vue.lignes_rapprochement:
         s.sous_titre("Rapprochement des moyens prévus et constatés")
         for ligne in vue.lignes_rapprochement:
             s.texte(ligne)
@@ -496,6 +499,7 @@ def section_accords(jeu, t: Territoire, annee: int, prec: int | None, cites: lis
                   for r in grille.select(colonnes).iter_rows()]
         s.blocs.append(Tableau(entetes, lignes, frozenset(range(1, len(entetes))),
                                "Part des accords en vigueur qui contiennent chaque élément",
+                               largeurs=["17%", "7.4%"] + ["9.45%"] * (len(entetes) - 2),
                                accent=frozenset(i for i, r in enumerate(grille["niveau"].to_list())
                                                 if r in ("nationale", "region")),
                                genre="tableau serre"))
@@ -508,7 +512,7 @@ def section_accords(jeu, t: Territoire, annee: int, prec: int | None, cites: lis
                           + [("oui" if r.get(c) else "non") if r.get("id_accord") else fmt.TIRET
                              for c in A.CRITERES_COMPLETUDE])
         s.blocs.append(Tableau(entetes, lignes, frozenset(), "Éléments présents dans l'accord de chaque ML",
-                               genre="tableau serre"))
+                               largeurs=["17%", "11%"] + ["9%"] * (len(entetes) - 2), genre="tableau serre"))
     s.texte(A.REGLE_COMPLETUDE, "note")
     # Échéances
     s.sous_titre("Accords qui arrivent à échéance dans les douze mois")
@@ -808,15 +812,22 @@ def rassembler(jeu: JeuDeDonnees, annee: int, niveau: str, code: str | None, per
     if annee not in annees:
         raise TerritoireInconnu(f"Année absente du jeu de données : {annee}. Années présentes : "
                                 f"{', '.join(str(a) for a in annees)}.")
+    national, regions_du_jeu = couverture_du_jeu(jeu)
+    notes = []
+    if niveau == "nationale" and not national and len(regions_du_jeu) == 1:
+        # Le jeu ne porte que sur une région : son dossier « France » est le dossier de cette région.
+        niveau, code = "region", regions_du_jeu[0]
+        notes.append("Le jeu de données ne couvre qu'une région : le dossier porte sur cette région.")
     verifier_perimetre(jeu, perimetre, niveau, code)
     t = territoire(jeu, niveau, code)
+    if t.niveau == "nationale" and not national:
+        t = Territoire("nationale", None, "Ensemble du jeu de données")
     prec = annee - 1 if (annee - 1) in annees else None
-    national = couverture_nationale(jeu)
     cites: list[str] = []
     sections = []
     fonctions = {
         "chiffres": lambda: section_chiffres(jeu, t, annee, prec, cites),
-        "enveloppe": lambda: section_enveloppe(jeu, t, annee, prec, cites),
+        "enveloppe": lambda: section_enveloppe(jeu, t, annee, prec, cites, national),
         "accords": lambda: section_accords(jeu, t, annee, prec, cites),
         "orientations": lambda: section_orientations(jeu, t, annee, prec, cites),
         "alertes": lambda: section_alertes(jeu, t, annee, cites),
@@ -824,13 +835,13 @@ def rassembler(jeu: JeuDeDonnees, annee: int, niveau: str, code: str | None, per
     }
     version = version_donnees(jeu)
     for k, (cle, texte) in enumerate(ETAPES):
-        avancer(k, f"Calcul : {texte.lower()}…")
+        avancer(k, f"Calcul : {texte[0].lower() + texte[1:]}…")
         sections.append(section_annexe(jeu, cites, version) if cle == "annexe" else fonctions[cle]())
     pour = "mode local (poste de travail)" if perimetre is None or perimetre.local else (
         f"{perimetre.identite or 'identité'} — profil {LIBELLES_PROFIL.get(perimetre.profil, perimetre.profil)}"
         + (f" {perimetre.code}" if perimetre.code else ""))
-    notes = []
     if not national:
-        notes.append("Jeu partiel : pas de comparaison nationale.")
+        notes.append("Jeu de données partiel (il ne couvre pas la France entière) : aucune comparaison nationale, "
+                     "pas de rapprochement avec l'enveloppe nationale.")
     return Dossier(t, annee, prec, version, datetime.now().astimezone().strftime("%d/%m/%Y à %H:%M"),
                    pour, national, sections, list(dict.fromkeys(cites)), notes)

@@ -15,6 +15,7 @@ dossier le dit à la place du graphique : les tableaux, eux, sont toujours là.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 from collections.abc import Sequence
@@ -70,14 +71,25 @@ async def _exporter(figures: list[go.Figure], chromium: str) -> list[bytes]:
         return resultats
 
 
+ESSAIS = 3
+
+
 def exporter(demandes: Sequence[Demande]) -> list[str | None]:
-    """Le SVG (texte) de chaque figure demandée, dans l'ordre ; None pour toutes sans Chromium."""
+    """Le SVG (texte) de chaque figure demandée, dans l'ordre ; None pour toutes sans Chromium, ou si
+    Kaleido échoue encore après ``ESSAIS`` essais (machine très chargée : la page de Kaleido peut ne pas
+    avoir fini de charger Plotly) ; le dossier le dit alors à la place des graphiques."""
     if not demandes:
         return []
     chromium = chemin_chromium()
     if chromium is None:
         return [None] * len(demandes)
     figures = [preparer(d) for d in demandes]
-    # Une boucle asyncio à soi : appelé depuis le fil d'une session Streamlit ou depuis la commande.
-    octets = asyncio.run(_exporter(figures, chromium))
-    return [b.decode("utf-8") if isinstance(b, bytes) else str(b) for b in octets]
+    for essai in range(ESSAIS):
+        try:
+            # Une boucle asyncio à soi : appelé depuis le fil d'une session Streamlit ou depuis la commande.
+            octets = asyncio.run(_exporter(figures, chromium))
+        except Exception as exc:  # erreur de Chromium ou de Kaleido : on réessaie, puis sans graphique
+            logging.getLogger(__name__).warning("Kaleido, essai %d sur %d : %s", essai + 1, ESSAIS, exc)
+            continue
+        return [b.decode("utf-8") if isinstance(b, bytes) else str(b) for b in octets]
+    return [None] * len(demandes)
