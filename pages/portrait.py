@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from interface import chargement, comparables, etat
+from interface.dossier import bouton as bouton_dossier
 from interface.entete import entete
 from interface.metriques import metrique
 from interface.navigation import lien_page
@@ -55,6 +56,8 @@ periode = P.periode(debut, f.annee)
 texte_avant = P.periode_precedente(chargement.en_cache(C.periode_precedente, debut, f.annee))
 st.header(P.titre(ligne), anchor=False)
 st.markdown(P.identite(maille, code, ligne, periode))
+# Dossier de séance : le PDF de la réunion pour ce territoire et l'année de la barre latérale.
+bouton_dossier(f.annee, maille, code, ligne["nom"], cle="portrait_dossier")
 
 p = chargement.en_cache(C.portrait, maille, code, debut, f.annee)
 

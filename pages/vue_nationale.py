@@ -3,6 +3,7 @@
 import streamlit as st
 
 from interface import chargement, etat
+from interface.dossier import bouton as bouton_dossier
 from interface.entete import entete
 from interface.graphiques import barres_territoires
 from interface.metriques import metrique_chiffre, texte_point
@@ -24,6 +25,8 @@ prec = f.annee_precedente
 national = f.code_region is None
 if prec is None:
     st.caption(f"{f.annee - 1} n'est pas dans les données : pas d'évolution sur un an.")
+# Dossier de séance : le PDF de la réunion pour les filtres affichés (France entière ou la région).
+bouton_dossier(f.annee, "nationale" if f.code_region is None else "region", f.code_region, f.nom_region, cle="vn_dossier")
 
 # ---- Enveloppe de l'accord ------------------------------------------------------------------
 with st.container(horizontal=True, vertical_alignment="bottom"):
