@@ -28,13 +28,15 @@ import polars as pl
 from sklearn.neighbors import KDTree
 
 from donnees.cache import CacheBorne
+from requetes.couverture import couverture
 from requetes.jeu import JeuDeDonnees
 from requetes.perimetre import restreint
 from requetes.regles import ratio
 
 RAYON_TERRE_KM = 6371.0088  # rayon moyen (UGGI)
 
-_FICHIERS_DISTANCES = ("sites_ml", "agences")
+# missions_locales : les communes mesurées sont celles du périmètre du jeu (communes_du_jeu()).
+_FICHIERS_DISTANCES = ("sites_ml", "agences", "missions_locales")
 
 
 def empreinte(jeu: JeuDeDonnees, tables: tuple[str, ...]) -> tuple:
@@ -125,7 +127,8 @@ def distances(jeu: JeuDeDonnees) -> pl.DataFrame:
     distance_agence_km, code_agence_proche. Distance infinie s'il n'y a aucun lieu d'accueil (aucune
     agence) dans le jeu ; NULL si la commune n'a pas de point dans le référentiel.
     Calculé une fois par état des fichiers sites_ml et agences."""
-    return _CACHE_DISTANCES.lire(empreinte(jeu, _FICHIERS_DISTANCES), lambda: _calculer_distances(jeu))
+    cle = (empreinte(jeu, _FICHIERS_DISTANCES), couverture(jeu).national)  # communes mesurées : celles du jeu
+    return _CACHE_DISTANCES.lire(cle, lambda: _calculer_distances(jeu))
 
 
 @restreint

@@ -29,6 +29,15 @@ DOSSIER_REGLES = DOSSIER_SQL / "regles"  # macros DuckDB : chaque règle métier
 RACINE = Path(__file__).resolve().parent.parent
 DOSSIER_LOCAL = RACINE / "donnees_locales"
 DOSSIER_DEMO = DOSSIER_LOCAL / "demo"
+# Couverture du jeu (requetes.couverture) : déduite des données, sauf TDB_COUVERTURE=nationale, qui fait lire
+# tout jeu comme national (jeux d'essai à quelques ML ; jeu national dont une région n'aurait aucune ML).
+VARIABLE_COUVERTURE = "TDB_COUVERTURE"
+
+
+def couverture_nationale_forcee() -> bool:
+    """Vrai quand ``TDB_COUVERTURE`` vaut « nationale » (ou « national ») : le jeu ouvert est lu comme
+    national, quelles que soient les régions de ses Missions Locales."""
+    return os.environ.get(VARIABLE_COUVERTURE, "").strip().lower() in ("nationale", "national")
 
 
 @cache
@@ -119,6 +128,10 @@ class JeuDeDonnees:
                 f"CREATE OR REPLACE {_genre(con, chemin)} ref_{nom} AS SELECT * "
                 f"FROM read_parquet({_litteral_chemin(chemin)})"
             )
+        # Réglage de la couverture (jeu lu comme national quoi qu'il couvre), lu par la règle jeu_national() ;
+        # fixé à l'ouverture : un jeu ouvert garde sa lecture.
+        con.execute("CREATE OR REPLACE TABLE reglage_couverture AS SELECT $n AS nationale",
+                    {"n": couverture_nationale_forcee()})
         # Règles métier écrites une fois (macros DuckDB de requetes/sql/regles/), avant toute requête ;
         # après les tables, que les macros de table lient à leur création.
         for regles in sorted(DOSSIER_REGLES.glob("*.sql")):

@@ -4,6 +4,8 @@
   façon dont pytest est lancé ;
 - TDB_DONNEES est retirée de l'environnement : aucun test ne lit par mégarde les exports réels de la
   personne qui lance la suite (un test qui en a besoin la pose lui-même) ;
+- TDB_COUVERTURE=nationale : les jeux faits à la main, à quelques ML, sont lus comme le jeu national ; un
+  test de jeu partiel retire ce réglage ;
 - le magasin de versions (TDB_VERSIONS) et le cache sur disque (TDB_CACHE) sont des dossiers
   temporaires propres à chaque processus de test, et l'import est fermé (TDB_IMPORT_AUTORISE retirée) :
   la suite n'écrit rien dans ``donnees_locales`` et ne dépend pas de ce qu'on y a laissé ; un test
@@ -27,6 +29,10 @@ if str(RACINE) not in sys.path:
     sys.path.insert(0, str(RACINE))
 
 os.environ.pop("TDB_DONNEES", None)
+# Les petits jeux faits à la main (tests/fabrique.py : deux ML, Belfort et Les Abymes) tiennent lieu du jeu
+# national : leurs réponses connues sont celles d'une lecture nationale. Les tests des jeux partiels
+# (régionaux, départementaux) retirent ce réglage (tests/pages/test_jeu_partiel.py, tests/requetes/…).
+os.environ["TDB_COUVERTURE"] = "nationale"
 os.environ.pop("TDB_IMPORT_AUTORISE", None)
 _TEMPORAIRE = Path(tempfile.mkdtemp(prefix="tdb-tests-"))
 os.environ["TDB_VERSIONS"] = str(_TEMPORAIRE / "versions")

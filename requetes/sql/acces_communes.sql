@@ -1,5 +1,7 @@
--- Communes du référentiel avec leur point (dans la commune, WGS84), leurs ML de rattachement et leurs
--- jeunes de 16 à 25 ans l'année $annee (NULL si le contexte ne donne pas la commune).
+-- Communes du périmètre du jeu (communes_du_jeu() : tout le référentiel pour un jeu national, les
+-- départements couverts sinon) avec leur point (dans la commune, WGS84), leurs ML de rattachement et leurs
+-- jeunes de 16 à 25 ans l'année $annee (NULL si le contexte ne donne pas la commune). Sert aux distances
+-- et à l'alerte 5 (accès éloigné) : une commune hors du jeu n'est pas « éloignée ».
 WITH jeunes AS (
     SELECT code AS code_commune, population_16_25 AS jeunes
     FROM contexte_des_territoires('commune')
@@ -14,7 +16,7 @@ SELECT
     c.longitude,
     coalesce(r.codes_ml, []::VARCHAR[]) AS codes_ml,
     j.jeunes::BIGINT AS jeunes
-FROM ref_communes AS c
+FROM communes_du_jeu() AS c
 LEFT JOIN couverture_communes() AS r ON r.code_commune = c.code_commune
 LEFT JOIN jeunes AS j ON j.code_commune = c.code_commune
 ORDER BY c.code_commune

@@ -15,6 +15,12 @@ from requetes.jeu import JeuDeDonnees
 from tests.fabrique import dossier_demo_partage, ecrire_jeu, jeu_minimal
 
 
+@pytest.fixture(autouse=True)
+def couverture_deduite(monkeypatch):
+    """Ici la couverture est déduite des données (tests/conftest.py force la lecture nationale)."""
+    monkeypatch.delenv("TDB_COUVERTURE", raising=False)
+
+
 @pytest.fixture(scope="module")
 def national(tmp_path_factory) -> Path:
     return dossier_demo_partage(tmp_path_factory)
@@ -88,3 +94,13 @@ def test_jeu_minimal_deux_regions(tmp_path):
     c = couverture(JeuDeDonnees(ecrire_jeu(tmp_path, jeu_minimal())))
     assert (c.national, c.regions, c.departements, c.regions_completes) == (False, ("01", "27"), ("90", "971"), ("01",))
     assert c.departements_de("27") == ("90",) and c.departements_de("53") == ()
+
+
+def test_lecture_nationale_forcee(jeux, monkeypatch):
+    """TDB_COUVERTURE=nationale : un jeu régional est lu comme national (toutes les communes du référentiel),
+    ses régions et départements restent ceux de ses ML."""
+    monkeypatch.setenv("TDB_COUVERTURE", "nationale")
+    jeu = JeuDeDonnees(jeux["bretagne"])
+    c = couverture(jeu)
+    assert c.national and c.regions == ("53",)
+    assert jeu.sql("SELECT count(*) AS n FROM communes_du_jeu()")["n"][0] == referentiel.communes().height

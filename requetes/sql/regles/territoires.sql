@@ -57,8 +57,10 @@ CREATE OR REPLACE MACRO departements_du_jeu() AS TABLE
 --
 -- jeu_national() : vrai quand le jeu couvre les 18 régions du référentiel (jeu national) ; un jeu
 -- national se lit sur toute la France, même si un département n'y a aucune ML (trou de couverture).
+-- reglage_couverture (créée par requetes/jeu.py) : TDB_COUVERTURE=nationale fait lire tout jeu comme national.
 CREATE OR REPLACE MACRO jeu_national() AS
-    (SELECT count(DISTINCT code_region) FROM departements_du_jeu()) = (SELECT count(*) FROM ref_regions);
+    coalesce((SELECT bool_or(nationale) FROM reglage_couverture), false)
+    OR (SELECT count(DISTINCT code_region) FROM departements_du_jeu()) = (SELECT count(*) FROM ref_regions);
 --
 -- communes_du_jeu() : les communes du périmètre du jeu, seules regardées par les alertes de couverture
 -- (trous, chevauchements, accès éloigné) : toutes les communes du référentiel pour un jeu national,
