@@ -346,3 +346,22 @@ def annees_et_regions() -> tuple[list[int], list[tuple[str, str]]]:
     annees = en_cache(indicateurs.annees_disponibles)
     regions = en_cache(indicateurs.regions)
     return [int(a) for a in annees], [(str(c), str(n)) for c, n in regions.select("code_region", "nom_region").iter_rows()]
+
+
+def couverture_du_jeu():
+    """Le périmètre du jeu en service (``requetes.couverture.couverture``, calculé une fois par jeu) : les
+    régions et départements que couvrent ses Missions Locales, et s'il est national."""
+    from requetes.couverture import couverture
+
+    return couverture(jeu())
+
+
+def couverture_affichee():
+    """Le périmètre du jeu que montrait la dernière exécution de la session (None s'il n'était pas valide) ; à
+    appeler depuis un rappel de bouton, qui s'exécute avant le script (sans la garde de navigation)."""
+    from requetes.couverture import couverture
+
+    etat = st.session_state.get(_CLE_ETAT)
+    if etat is None or not etat.valide:
+        return None
+    return couverture(_ouvrir(str(etat.dossier), etat.signature))

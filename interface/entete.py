@@ -15,7 +15,11 @@ def entete(titre: str, sous_titre: str | None = None, *, avec_filtres: bool = Tr
     morceaux = []
     if avec_filtres:
         f = etat.filtres_complets()
-        morceaux.append(f"**Année {f.annee}** · **{f.territoire}**")
+        rappel = f"**Année {f.annee}** · **{f.territoire}**"
+        if not f.jeu_national:  # jeu partiel : ce qu'il couvre, pour ne jamais le lire comme la France
+            rappel += (" · jeu de données limité à ce territoire" if f.territoire == f.libelle_jeu
+                       else f" · jeu de données limité à {f.libelle_jeu}")
+        morceaux.append(rappel)
     if sous_titre:
         morceaux.append(sous_titre)
     if morceaux:

@@ -9,7 +9,7 @@ Règles d'URL (Streamlit 1.67, ``bind="query-params"``) :
 - la valeur écrite dans l'URL est le **libellé** de l'option (ce que montre le widget) ; un libellé
   inconnu est ignoré et retiré de l'URL, le widget garde sa valeur par défaut ;
 - la valeur par défaut n'est pas écrite dans l'URL : pas de ``annee`` = dernière année des données,
-  pas de ``region`` = France entière ;
+  pas de ``region`` = tout le jeu (la France entière pour un jeu national) ;
 - une clé de widget est aussi le nom du paramètre d'URL : les clés propres à une page doivent être
   préfixées par la page (``carte_indicateur``) ; ``annee`` et ``region`` sont réservées.
 
@@ -25,10 +25,13 @@ from typing import Any
 
 import streamlit as st
 
+from presentation import couverture as mots_couverture
+from requetes.couverture import Couverture
+
 CLE_ANNEE = "annee"
 CLE_REGION = "region"
 CLES_RESERVEES = frozenset({CLE_ANNEE, CLE_REGION})
-FRANCE = "FR"  # option « France entière » du filtre région
+FRANCE = "FR"  # option « tout le jeu » du filtre région (« France entière » pour un jeu national)
 LIBELLE_FRANCE = "France entière"
 _CLE_ETAT = "_tdb_filtres"
 _CLE_RELANCES = "_tdb_relances_sans_filtres"
@@ -37,18 +40,44 @@ _CLE_RELANCES = "_tdb_relances_sans_filtres"
 @dataclass(frozen=True)
 class Filtres:
     annee: int
-    code_region: str | None  # None = France entière
+    code_region: str | None  # None = tout le jeu (la France entière pour un jeu national)
     nom_region: str | None
     annees: tuple[int, ...]  # années disponibles, de la plus récente à la plus ancienne
     regions: tuple[tuple[str, str], ...]  # (code, nom) des régions proposées
+    # Périmètre du jeu de données (requetes.couverture) ; None = national (appel sans jeu, tests).
+    couverture: Couverture | None = None
 
     @property
     def annee_precedente(self) -> int | None:
         return self.annee - 1 if (self.annee - 1) in self.annees else None
 
     @property
+    def jeu_national(self) -> bool:
+        return self.couverture is None or self.couverture.national
+
+    @property
+    def libelle_jeu(self) -> str:
+        """Ce que couvre le jeu : « France entière », « Bretagne »…"""
+        return LIBELLE_FRANCE if self.couverture is None else mots_couverture.libelle(self.couverture)
+
+    @property
+    def reference(self) -> str:
+        """Nom de la valeur de référence des comparaisons : « France », ou « Zone couverte : Bretagne »."""
+        return "France" if self.couverture is None else mots_couverture.reference(self.couverture)
+
+    @property
     def territoire(self) -> str:
-        return self.nom_region or LIBELLE_FRANCE
+        return self.nom_region or self.libelle_jeu
+
+    @property
+    def note_comparaisons(self) -> str | None:
+        """Jeu partiel : « rangs, médianes et références calculés sur les territoires présents » (None sinon)."""
+        return None if self.couverture is None else mots_couverture.note_comparaisons(self.couverture)
+
+    def adapter(self, objet):
+        """``objet`` (texte, tableau, figure…) dont la référence « France » devient la zone couverte quand le
+        jeu est partiel (``presentation.couverture.adapter``) ; tel quel pour un jeu national."""
+        return mots_couverture.adapter(objet, self.couverture)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,11 +267,34 @@ def curseur_url(libelle: str, minimum: float, maximum: float, *, cle: str, defau
 # ---------------------------------------------------------------------------------------------
 
 
-def afficher_filtres(annees: Sequence[int], regions: Sequence[tuple[str, str]] | Mapping[str, str]) -> Filtres:
+def options_region(couples: Sequence[tuple[str, str]], couverture: Couverture | None
+                   ) -> tuple[tuple[tuple[str, str], ...], list[str], str, str]:
+    """(régions proposées, options du filtre, option par défaut, libellé de l'option « tout le jeu »), selon
+    le périmètre du jeu (sans Streamlit : testé à part).
+
+    Jeu national : « France entière » puis chaque région, « France entière » par défaut. Jeu partiel : les
+    régions couvertes seulement, nommées par ce que le jeu en couvre (``presentation.couverture``) ; s'il
+    en couvre plusieurs, l'option « tout le jeu » est nommée par la zone (« Bretagne et Normandie ») et
+    vient par défaut ; s'il n'en couvre qu'une, elle est la seule option (« France entière » n'existe pas
+    dans ce jeu)."""
+    if couverture is None or couverture.national:
+        return tuple(couples), [FRANCE, *dict(couples)], FRANCE, LIBELLE_FRANCE
+    couvertes = tuple((c, mots_couverture.libelle_region(couverture, c, n)) for c, n in couples
+                      if c in couverture.regions)
+    codes = [c for c, _ in couvertes]
+    if len(codes) == 1:
+        return couvertes, codes, codes[0], mots_couverture.libelle(couverture)
+    return couvertes, [FRANCE, *codes], FRANCE, mots_couverture.libelle(couverture)
+
+
+def afficher_filtres(annees: Sequence[int], regions: Sequence[tuple[str, str]] | Mapping[str, str],
+                     couverture: Couverture | None = None) -> Filtres:
     """Affiche les filtres partagés dans la barre latérale (appelé par le point d'entrée, avant la
     page) et les mémorise pour ``filtres()``.
 
-    ``annees`` : années disponibles ; ``regions`` : (code, nom) ou {code: nom}.
+    ``annees`` : années disponibles ; ``regions`` : (code, nom) ou {code: nom} ; ``couverture`` : le
+    périmètre du jeu de données (``requetes.couverture``), qui décide des régions proposées et du
+    territoire par défaut (``options_region``).
     """
     annees_triees = tuple(sorted({int(a) for a in annees}, reverse=True))
     if isinstance(regions, Mapping):
@@ -250,6 +302,7 @@ def afficher_filtres(annees: Sequence[int], regions: Sequence[tuple[str, str]] |
     else:
         couples = tuple((str(c), str(n)) for c, n in regions)
     couples = tuple(sorted(couples, key=lambda cn: _cle_tri(cn[1])))
+    couples, options, defaut, libelle_tout = options_region(couples, couverture)
     noms = dict(couples)
 
     with st.sidebar:
@@ -262,10 +315,14 @@ def afficher_filtres(annees: Sequence[int], regions: Sequence[tuple[str, str]] |
         else:
             annee = None
         code = selection_url(
-            "Région", [FRANCE, *noms], cle=CLE_REGION, defaut=FRANCE, _reservee=True,
-            libelles={FRANCE: LIBELLE_FRANCE, **noms},
-            aide="Région à mettre en avant. « France entière » montre l'ensemble du pays.",
+            "Région", options, cle=CLE_REGION, defaut=defaut, _reservee=True,
+            libelles={FRANCE: libelle_tout, **noms},
+            aide=(f"Région à mettre en avant. « {LIBELLE_FRANCE} » montre l'ensemble du pays."
+                  if couverture is None or couverture.national else
+                  f"Région à mettre en avant, parmi celles du jeu de données. {mots_couverture.phrase(couverture)}"),
         )
+        if couverture is not None and not couverture.national:
+            st.caption(f"**{mots_couverture.phrase(couverture)}** Les autres régions ne sont pas dans les données.")
         st.caption("L'adresse de la page reprend ces filtres : copiez-la pour partager cette vue.")
 
     code_region = None if code in (None, FRANCE) else code
@@ -275,6 +332,7 @@ def afficher_filtres(annees: Sequence[int], regions: Sequence[tuple[str, str]] |
         nom_region=noms.get(code_region) if code_region else None,
         annees=annees_triees,
         regions=couples,
+        couverture=couverture,
     )
     st.session_state[_CLE_ETAT] = resultat
     st.session_state[_CLE_RELANCES] = 0
@@ -311,6 +369,6 @@ def filtres_complets() -> Filtres:
 
 
 def filtres() -> tuple[int, str | None]:
-    """(année, code de la région ou None pour la France entière), choisis dans la barre latérale."""
+    """(année, code de la région ou None pour tout le jeu), choisis dans la barre latérale."""
     f = filtres_complets()
     return f.annee, f.code_region

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from interface.chargement import EtatJeu
+from interface.chargement import EtatJeu, couverture_du_jeu
+from presentation import couverture as mots_couverture
 from presentation import format as fmt
 
 
@@ -18,9 +19,10 @@ def _version(etat: EtatJeu):
         return None
 
 
-def texte_pied(etat: EtatJeu) -> str:
+def texte_pied(etat: EtatJeu, couverture=None) -> str:
     """Texte du pied de page (sans Streamlit : testé à part). Le dossier et l'origine d'une version (nom
-    de l'archive téléversée, chemin) sont échappés : Markdown les affiche tels quels."""
+    de l'archive téléversée, chemin) sont échappés : Markdown les affiche tels quels. ``couverture`` : le
+    périmètre du jeu (``requetes.couverture``), nommé après la source."""
     version = None if etat.demo else _version(etat)
     if etat.demo:
         source = "Jeu de démonstration (données fictives générées par l'application)"
@@ -30,6 +32,9 @@ def texte_pied(etat: EtatJeu) -> str:
     else:
         source = f"Exports du dossier « {fmt.dossier_montre(etat.dossier)} »"
     morceaux = [f"**Données** : {source}"]
+    if couverture is not None:
+        morceaux.append(f"**Couverture** : {mots_couverture.libelle(couverture)}"
+                        + ("" if couverture.national else " (jeu partiel)"))
     if etat.periode:
         morceaux.append(f"**Période** : {fmt.periode(*etat.periode)}")
     if etat.valide:
@@ -47,7 +52,7 @@ def texte_pied(etat: EtatJeu) -> str:
 def afficher_pied(etat: EtatJeu) -> None:
     """Affiche le pied de page (appelé par le point d'entrée après la page)."""
     st.divider()
-    st.caption(texte_pied(etat))
+    st.caption(texte_pied(etat, couverture_du_jeu() if etat.valide else None))
     st.caption(
         "France Travail (ex-Pôle emploi) et Missions Locales — pilotage du partenariat renforcé "
         "(accord-cadre du 10 février 2015)."
