@@ -30,6 +30,8 @@ if chiffres.avertissement:
     st.warning(chiffres.avertissement, icon=":material/warning:")
 for rangee in chiffres.rangees:
     blocs.chiffres(rangee)
+if chiffres.note_perimetre:  # jeu partiel : pourquoi aucun écart à l'enveloppe nationale
+    st.info(chiffres.note_perimetre, icon=":material/crop_free:")
 
 onglets = st.tabs(list(ONGLETS), key="budget_onglet", bind="query-params")
 
@@ -41,7 +43,8 @@ with onglets[0]:
     if onglets[0].open:
         vue = P.vue_enveloppe(jeu, annee, code_region)
         if code_region is None:
-            st.subheader(f"Décomposition de l'enveloppe {annee}", anchor=False)
+            st.subheader(f"Décomposition de l'enveloppe {annee}" if filtres.jeu_national else
+                         f"Décomposition des parts des ML de la zone ({territoire}, {annee})", anchor=False)
         else:
             st.subheader(f"Décomposition de la part de la région {territoire} en {annee}", anchor=False)
         afficher_graphique(vue.figure, cle="budget_cascade", nom_image=f"budget_enveloppe_{annee}",
@@ -54,8 +57,10 @@ with onglets[0]:
             st.info(f"Pas de rapprochement possible pour {annee} : les paramètres nationaux manquent.",
                     icon=":material/info:")
         else:
-            st.caption("Le rapprochement porte sur l'enveloppe nationale, quelle que soit la région choisie. "
-                       "Écart = valeur comparée − valeur de référence, exact (ni arrondi ni compensé).")
+            st.caption(("Le rapprochement porte sur l'enveloppe nationale, quelle que soit la région choisie. "
+                        if filtres.jeu_national else "Jeu partiel : aucun contrôle n'oppose un paramètre national "
+                        "aux parts de la zone (voir la note en haut de page). ")
+                       + "Écart = valeur comparée − valeur de référence, exact (ni arrondi ni compensé).")
             for ligne in vue.lignes_rapprochement:
                 st.markdown(ligne)
             blocs.tableau(vue.rapprochement)
@@ -66,7 +71,8 @@ with onglets[0]:
 
 with onglets[1]:
     if onglets[1].open:
-        st.subheader(f"Du national à la Mission Locale ({territoire}, {annee})", anchor=False)
+        st.subheader(f"{'Du national' if filtres.jeu_national else 'De la zone'} à la Mission Locale ({territoire}, "
+                     f"{annee})", anchor=False)
         vue = P.vue_territoires(jeu, annee, code_region)
         if vue.figure is None:
             st.info(f"Aucune allocation pour {territoire} en {annee}.", icon=":material/info:")
@@ -165,7 +171,8 @@ with onglets[4]:
             st.info(f"Simulation impossible pour {annee} : les paramètres nationaux (forfait) manquent.",
                     icon=":material/info:")
         else:
-            perimetres = {"ml": "Des Missions Locales choisies", "region": "Une région", "france": "Toute la France"}
+            perimetres = {"ml": "Des Missions Locales choisies", "region": "Une région",
+                          "france": "Toute la France" if filtres.jeu_national else f"Tout le jeu ({filtres.libelle_jeu})"}
             noms_ml = P.options_simulateur(jeu, annee)
             regions = dict(filtres.regions)
             c1, c2 = st.columns(2)
@@ -226,10 +233,12 @@ with onglets[4]:
 with onglets[5]:
     if onglets[5].open:
         st.subheader(f"Anomalies ({territoire}, {annee})", anchor=False)
-        vue = P.vue_anomalies(jeu, annee, code_region)
-        if code_region is not None:
+        # la seule région d'un jeu partiel est tout le jeu : les codes inconnus (sans région) y sont montrés
+        code_anomalies = None if len(filtres.regions) == 1 and not filtres.jeu_national else code_region
+        vue = P.vue_anomalies(jeu, annee, code_anomalies)
+        if code_anomalies is not None:
             st.caption("Les parts allouées à des codes inconnus n'ont pas de région : elles n'apparaissent "
-                       "qu'en « France entière ».")
+                       f"qu'en « {filtres.libelle_jeu} ».")
         if vue.tableau is None:
             st.success(f"Aucune anomalie pour {territoire} en {annee}.", icon=":material/check_circle:")
         else:

@@ -24,11 +24,13 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from presentation import couverture as mots_couverture
 from presentation import format as fmt
 from presentation.blocs import Carte, Rangee, Tableau
 from presentation.theme import BLEU_FRANCE, GRIS_FONCE, GRIS_MOYEN, ORANGE_AVERTISSEMENT, ROUGE_MARIANNE
 from requetes import budget, perimetre
 from requetes.budget import EPSILON_ETP, EPSILON_EUR, LIBELLES_COLONNES
+from requetes.couverture import couverture
 from requetes.jeu import JeuDeDonnees
 
 MENTHE = "#009081"
@@ -44,6 +46,10 @@ AIDE_CALCUL = ("ETP prévus × forfait par ETP (45 000 € dans l'accord). L'éc
                "vient du texte de l'accord lui-même : il est montré à l'euro près, pas arrondi.")
 AIDE_PARTS = ("Somme, sur toutes les lignes d'allocation de l'année, de la valorisation des agents affectés, de "
               "la subvention en compensation et des autres crédits. L'écart est comparé à l'enveloppe.")
+AIDE_PARTS_ZONE = ("Somme, sur les lignes d'allocation de l'année des Missions Locales du jeu (zone couverte), de la "
+                   "valorisation des agents affectés, de la subvention en compensation et des autres crédits. Jeu "
+                   "partiel : elle n'est pas comparée à l'enveloppe nationale.")
+AIDE_NATIONAL = " Paramètre national de l'accord : il vaut pour toute la France, pas pour la zone du jeu."
 AIDE_ANOMALIES = ("Valorisations ≠ ETP affectés × forfait, subventions ≠ ETP compensés × forfait, parts allouées "
                   "à des codes inconnus. Montant en jeu : l'écart au forfait, ou la part entière pour un code "
                   "inconnu.")
@@ -357,27 +363,35 @@ def avertissement_parametres(annee: int) -> str:
 
 
 def rangees_chiffres(param: dict | None, allocations: pl.DataFrame, anomalies: pl.DataFrame,
-                     allocations_region: pl.DataFrame | None = None, territoire: str | None = None) -> list[Rangee]:
+                     allocations_region: pl.DataFrame | None = None, territoire: str | None = None,
+                     national: bool = True) -> list[Rangee]:
     """Les chiffres clés de l'en-tête : paramètres de l'accord (s'ils sont connus), parts et ETP des ML,
-    anomalies, et la part de la région si ``allocations_region`` est donné."""
+    anomalies, et la part de la région si ``allocations_region`` est donné. ``national`` faux (jeu partiel) :
+    les paramètres sont dits nationaux et la somme des parts des ML (celles de la zone) n'est pas comparée à
+    l'enveloppe nationale."""
     rangees = []
+    nat = "" if national else " (national)"
+    aide_nat = "" if national else AIDE_NATIONAL
     if param is not None:
         calcul = param["etp_nationaux"] * param["forfait_etp_eur"]
         ecart_accord = calcul - param["valorisation_etp_eur"]
         visible = abs(ecart_accord) >= EPSILON_EUR
         rangees.append(Rangee((
-            Carte("Enveloppe de l'accord", fmt.euros(param["enveloppe_totale_eur"]), AIDE_ENVELOPPE),
-            Carte("Valorisation annoncée", fmt.euros(param["valorisation_etp_eur"]), AIDE_VALORISATION),
-            Carte("ETP prévus", etp(param["etp_nationaux"]), AIDE_ETP),
-            Carte(f"ETP prévus × {montant(param['forfait_etp_eur'])}", montant(calcul), AIDE_CALCUL,
+            Carte("Enveloppe de l'accord" if national else "Enveloppe nationale",
+                  fmt.euros(param["enveloppe_totale_eur"]), AIDE_ENVELOPPE + aide_nat),
+            Carte("Valorisation annoncée" if national else "Valorisation nationale",
+                  fmt.euros(param["valorisation_etp_eur"]), AIDE_VALORISATION + aide_nat),
+            Carte(f"ETP prévus{nat}", etp(param["etp_nationaux"]), AIDE_ETP + aide_nat),
+            Carte(f"ETP prévus × {montant(param['forfait_etp_eur'])}{nat}", montant(calcul), AIDE_CALCUL + aide_nat,
                   delta=montant_signe(ecart_accord) if visible else None, couleur="off",
                   description="par rapport à l'annonce" if visible else None),
         ), (1, 1, 1, 1.4)))
     somme_parts = float(allocations["part_eur"].sum() or 0.0)
-    ecart_env = somme_parts - param["enveloppe_totale_eur"] if param else None
+    ecart_env = somme_parts - param["enveloppe_totale_eur"] if param and national else None
     visible = ecart_env is not None and abs(ecart_env) >= EPSILON_EUR
     rangees.append(Rangee((
-        Carte("Somme des parts des ML", montant(somme_parts), AIDE_PARTS,
+        Carte("Somme des parts des ML" if national else "Somme des parts des ML de la zone", montant(somme_parts),
+              AIDE_PARTS if national else AIDE_PARTS_ZONE,
               delta=montant_signe(ecart_env) if visible else None, couleur="off",
               description="par rapport à l'enveloppe" if visible else None),
         Carte("ETP affectés", etp(allocations["etp_affectes"].sum()),
@@ -754,15 +768,20 @@ def parametres(jeu: JeuDeDonnees, annee: int) -> dict | None:
 class VueChiffres:
     avertissement: str | None  # paramètres nationaux manquants
     rangees: tuple[Rangee, ...]
+    note_perimetre: str | None = None  # jeu partiel : pourquoi aucun écart à l'enveloppe nationale
 
 
 def vue_chiffres(jeu: JeuDeDonnees, annee: int, code_region: str | None, territoire: str) -> VueChiffres:
     def calcul() -> VueChiffres:
         param = parametres(jeu, annee)
-        region = None if code_region is None else budget.allocations_ml(jeu, annee, code_region)
+        c = couverture(jeu)
+        # la seule région d'un jeu partiel est tout le jeu : pas de rangée « part de la région » en double
+        seule = c.partiel and c.regions == (code_region,)
+        region = None if code_region is None or seule else budget.allocations_ml(jeu, annee, code_region)
         rangees = rangees_chiffres(param, budget.allocations_ml(jeu, annee), budget.anomalies(jeu, annee),
-                                   region, territoire)
-        return VueChiffres(None if param is not None else avertissement_parametres(annee), tuple(rangees))
+                                   region, territoire, national=c.national)
+        return VueChiffres(None if param is not None else avertissement_parametres(annee), tuple(rangees),
+                           mots_couverture.note_budget(c))
 
     return _une_fois(jeu, "chiffres", (annee, code_region, territoire), calcul)
 
@@ -861,6 +880,8 @@ def vue_series(jeu: JeuDeDonnees, annee: int, code_region: str | None, territoir
         serie = budget.series(jeu, code_region)
         if serie.is_empty():
             return VueSeries(None, None, None, None, None)
+        if code_region is None and couverture(jeu).partiel:  # tout un jeu partiel : la zone, pas la France
+            serie = serie.with_columns(pl.lit(territoire).alias("nom_region"))
         par_region = budget.series(jeu, None, True).filter(pl.col("annee") == annee)
         if code_region is not None:
             par_region = par_region.filter(pl.col("code_region") == code_region)

@@ -5,6 +5,12 @@ subventions au fil des années, un simulateur de bascule agents → subventions 
 Les données viennent des requêtes ``requetes/sql/budget_*.sql`` (DuckDB, paramétrées) ; ce module
 n'applique ensuite que des calculs Polars sur de petits tableaux. Aucune fonction n'écrit dans les données.
 
+Jeu partiel (``requetes.couverture`` : un jeu régional ou départemental) : l'enveloppe, la valorisation
+annoncée, les ETP prévus et le forfait restent les paramètres **nationaux** de l'accord, mais les parts des
+ML ne sont que celles de la zone. Règle (``rapprochable``) : un paramètre national n'est comparé à une somme
+sur les ML que pour un jeu national ; sur un jeu partiel, ni « Écart à l'enveloppe » dans la décomposition,
+ni contrôle du rapprochement qui oppose un paramètre national aux ML (``CONTROLES_NATIONAUX``).
+
 Montants en euros, exacts (jamais arrondis ici). Ce module rend des nombres et des codes : chaque ligne du
 rapprochement et chaque anomalie porte le code de son explication et les nombres qu'elle cite ;
 ``presentation/budget.py`` en écrit les phrases.
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from requetes import indicateurs
+from requetes.couverture import couverture
 from requetes.jeu import JeuDeDonnees
 from requetes.perimetre import restreint
 
@@ -102,11 +109,19 @@ def decomposer(allocations: pl.DataFrame, enveloppe_totale: float | None) -> pl.
     )
 
 
+def rapprochable(jeu: JeuDeDonnees) -> bool:
+    """Vrai quand les parts des ML du jeu peuvent être rapprochées des paramètres nationaux de l'accord
+    (enveloppe, valorisation annoncée, ETP prévus) : seulement pour un jeu national. Sur un jeu régional ou
+    départemental, l'écart mesurerait le reste de la France, pas un défaut."""
+    return couverture(jeu).national
+
+
 @restreint
 def decomposition(jeu: JeuDeDonnees, annee: int, code_region: str | None = None) -> pl.DataFrame:
-    """L'enveloppe de l'année décomposée (national), ou la somme des parts d'une région."""
+    """L'enveloppe de l'année décomposée (tout un jeu national), ou la somme des parts d'une région ou de la
+    zone d'un jeu partiel (sans écart à l'enveloppe nationale)."""
     allocs = allocations_ml(jeu, annee, code_region)
-    param = parametres(jeu, annee) if code_region is None else None
+    param = parametres(jeu, annee) if code_region is None and rapprochable(jeu) else None
     return decomposer(allocs, param["enveloppe_totale_eur"] if param else None)
 
 
@@ -179,8 +194,15 @@ def _ligne_forfait(allocations: pl.DataFrame, forfait: float, col_montant: str, 
                 nb_ml=n_ecarts, **{col_etp: n_etp})
 
 
-def rapprocher(param: dict, allocations: pl.DataFrame) -> pl.DataFrame:
+# Contrôles qui opposent un paramètre national (enveloppe, valorisation annoncée, ETP prévus) à une somme sur
+# les ML : faits seulement sur un jeu national (``rapprochable``).
+CONTROLES_NATIONAUX = ("enveloppe", "valorisation_ml", "valorisation_agents", "etp")
+
+
+def rapprocher(param: dict, allocations: pl.DataFrame, national: bool = True) -> pl.DataFrame:
     """Rapprochement pur : paramètres nationaux d'une année × allocations de toutes les ML de l'année.
+    ``national`` faux (jeu partiel : les allocations ne sont que celles de la zone) : sans les
+    ``CONTROLES_NATIONAUX``, seuls restent l'accord avec lui-même et les ML face au forfait.
 
     Une ligne par contrôle, avec l'écart (comparé − référence, exact), le code de son explication
     (``cas`` : « egal », « plus », « moins », ou « compense » pour les lignes au forfait) et les nombres
@@ -250,16 +272,19 @@ def rapprocher(param: dict, allocations: pl.DataFrame) -> pl.DataFrame:
         ligne("etp", "ETP prévus et ETP affectés ou compensés", "ETP", "ETP prévus par l'accord", etp_nat,
               "ETP affectés + compensés", s_aff + s_comp, etp_affectes=s_aff, etp_compenses=s_comp),
     ]
+    if not national:
+        lignes = [l for l in lignes if l["controle"] not in CONTROLES_NATIONAUX]
     return pl.DataFrame(lignes, schema=SCHEMA_RAPPROCHEMENT)
 
 
 @restreint
 def rapprochement(jeu: JeuDeDonnees, annee: int) -> pl.DataFrame:
-    """Rapprochement national de l'année (vide si l'enveloppe de l'année n'est pas connue)."""
+    """Rapprochement de l'année sur tout le jeu (vide si l'enveloppe de l'année n'est pas connue) ; sans les
+    contrôles nationaux pour un jeu partiel (``rapprochable``)."""
     param = parametres(jeu, annee)
     if param is None:
         return pl.DataFrame(schema=SCHEMA_RAPPROCHEMENT)
-    return rapprocher(param, allocations_ml(jeu, annee))
+    return rapprocher(param, allocations_ml(jeu, annee), rapprochable(jeu))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -668,18 +693,20 @@ def simuler(jeu: JeuDeDonnees, annee: int, scenario: Scenario) -> Simulation | N
     param = parametres(jeu, annee)
     if param is None:
         return None
-    return simuler_tableaux(param, allocations_ml(jeu, annee), scenario)
+    return simuler_tableaux(param, allocations_ml(jeu, annee), scenario, rapprochable(jeu))
 
 
-def simuler_tableaux(param: dict, avant: pl.DataFrame, scenario: Scenario) -> Simulation:
-    """Cœur pur du simulateur, sur des tableaux déjà lus."""
+def simuler_tableaux(param: dict, avant: pl.DataFrame, scenario: Scenario, national: bool = True) -> Simulation:
+    """Cœur pur du simulateur, sur des tableaux déjà lus (``national`` faux : jeu partiel, sans écart à
+    l'enveloppe ni contrôles nationaux)."""
     forfait = float(param["forfait_etp_eur"])
     apres = basculer(avant, forfait, scenario)
     perim_etp = float(
         apres.filter(pl.col("etp_bascules") > 0)["etp_bascules"].sum() or 0.0
     )
-    dec_av = decomposer(avant, param["enveloppe_totale_eur"])
-    dec_ap = decomposer(apres, param["enveloppe_totale_eur"])
+    enveloppe = param["enveloppe_totale_eur"] if national else None
+    dec_av = decomposer(avant, enveloppe)
+    dec_ap = decomposer(apres, enveloppe)
     decomposition_cmp = dec_av.select(
         "poste", "libelle", pl.col("montant_eur").alias("avant_eur")
     ).with_columns(apres_eur=dec_ap["montant_eur"]).with_columns(
@@ -698,8 +725,8 @@ def simuler_tableaux(param: dict, avant: pl.DataFrame, scenario: Scenario) -> Si
             pl.col("credits_financiers_eur"),
         )
     )
-    r_av = rapprocher(param, avant)
-    r_ap = rapprocher(param, apres)
+    r_av = rapprocher(param, avant, national)
+    r_ap = rapprocher(param, apres, national)
     rap = r_av.select(
         "controle", "libelle", "unite", pl.col("ecart").alias("ecart_avant")
     ).with_columns(ecart_apres=r_ap["ecart"])

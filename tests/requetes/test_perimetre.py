@@ -184,11 +184,11 @@ SANS_TERRITOIRE = {
     "requetes.acces.empreinte": "empreinte des fichiers",
     "requetes.budget.annees": "années du jeu",
     "requetes.budget.parametres": "paramètres nationaux de l'enveloppe",
+    "requetes.budget.rapprochable": "règle sur le périmètre du jeu (un booléen, le même pour toutes les sessions)",
     "requetes.orientations.mois_connus": "mois du jeu",
     "requetes.orientations.objectif_national": "France entière",
     "requetes.comparaison.periode_precedente": "années du jeu",
     "requetes.perimetre.restriction": "le périmètre lui-même",
-    "requetes.perimetre.appliquer": "le filtre du périmètre lui-même (tableaux du référentiel embarqué)",
     "requetes.perimetre.cache": "cache par jeu et par périmètre (les valeurs viennent des fonctions restreintes)",
     "requetes.perimetre.appliquer": "le filtre du périmètre lui-même",
     "requetes.couverture.couverture": "périmètre du jeu de données (codes des régions et départements couverts), "
@@ -256,3 +256,33 @@ def test_source_hors_du_bloc(jeu, monkeypatch):
             I.missions_locales(jeu)
     finally:
         P.definir_source(ancienne)
+
+
+def test_sessions_simultanees_de_perimetres_differents(jeu, monkeypatch):
+    """Une salle : des sessions de périmètres différents lisent au même instant (un fil chacune, comme
+    Streamlit) ; chacune reçoit ses lignes, jamais celles d'une autre, même à travers les caches."""
+    import itertools
+    import threading
+
+    from tests.outils_fils import en_meme_temps
+
+    monkeypatch.setenv(VARIABLE, "/srv/acces.toml")
+    annee = I.annees_disponibles(jeu)[-1]
+    perimetres = [REGION_BFC, ML_B, Perimetre("national", None, False, "n@unml.info")]
+    attendus = {REGION_BFC: {"MLA"}, ML_B: {"MLB"}}
+    compteur = itertools.count()
+    verrou = threading.Lock()
+
+    def session():
+        with verrou:
+            p = perimetres[next(compteur) % len(perimetres)]
+        vus = []
+        for _ in range(5):
+            with P.actif(p):
+                vus.append((set(I.valeurs(jeu, "ml", annee)["code"].to_list()),
+                            set(I.missions_locales(jeu)["code_ml"].to_list())))
+        return p, vus
+
+    for p, vus in en_meme_temps(12, session):
+        attendu = attendus.get(p, {"MLA", "MLB"})
+        assert all(a == attendu and b == attendu for a, b in vus), (p, vus)
