@@ -9,6 +9,11 @@ légende, tableaux Polars) que la page garde en cache (``interface.chargement.en
   des constats : presentation.alertes) ; au zoom, l'état de chaque commune (sans ML, éloignée) ;
 - ``vue_points`` : lieux d'accueil des ML par type et agences France Travail ;
 - ``contour_selection`` : contour du territoire choisi.
+
+Jeu partiel (``requetes.couverture`` : un jeu régional ou départemental) : seuls les territoires du jeu
+sont dessinés et comptés ; la carte est cadrée sur eux, et les départements hors du jeu sont dessinés en
+contexte neutre (contours gris sur fond blanc, sans valeur, sans alerte, non cliquables) : jamais comme
+des trous de couverture.
 """
 
 from __future__ import annotations
@@ -33,9 +38,11 @@ from cartes.legende import texte_valeur
 from donnees import referentiel
 from donnees.contrat import LIBELLES_TYPE_SITE, TYPES_SITE
 from presentation import alertes as alertes_ecrites
+from presentation import couverture as mots_couverture
 from presentation.format import nombre
 from presentation.format import textes as textes_ligne_a_ligne
 from requetes import acces, alertes, indicateurs, perimetre
+from requetes.couverture import couverture
 from requetes.jeu import JeuDeDonnees
 
 MAILLES_CARTE = {"region": "Régions", "departement": "Départements", "ml": "Missions Locales"}
@@ -51,6 +58,10 @@ COULEURS_SITES = {"siege": "#E4794A", "antenne": "#009081", "permanence": "#C399
 COULEUR_AGENCE = "#A558A0"
 COULEUR_NON_COUVERT = "#3A3A3A"
 COULEUR_ELOIGNEE = "#E1000F"
+# Contexte hors d'un jeu partiel : le fond de carte lui-même (blanc), contours gris clair.
+COULEUR_HORS_JEU = "#FFFFFF"
+BORDURE_HORS_JEU = "#B5B5B5"
+LIBELLE_HORS_JEU = "Hors du jeu de données (contexte, non compté)"
 
 
 @dataclass
@@ -111,6 +122,35 @@ def cadrage(gdf: gpd.GeoDataFrame | None) -> tuple[tuple[float, float], tuple[fl
 
 def cadrage_france() -> tuple[tuple[float, float], tuple[float, float]]:
     return drom.BORNES_FRANCE_CARTE
+
+
+def _cadrer(jeu: JeuDeDonnees, gdf: gpd.GeoDataFrame, code_region: str | None):
+    """Emprise d'une carte par maille : la région choisie, ou la zone d'un jeu partiel (ses territoires),
+    sinon la France entière."""
+    return cadrage(gdf if code_region or couverture(jeu).partiel else None)
+
+
+def contexte_hors_jeu(jeu: JeuDeDonnees) -> tuple[str, dict] | None:
+    """Couche des départements hors du périmètre d'un jeu partiel, en contexte neutre : contours gris clair
+    sur fond blanc, non cliquables, sans infobulle ni valeur ; None pour un jeu national."""
+    c = couverture(jeu)
+    if c.national:
+        return None
+    gdf = geometries_navigateur("departement")
+    hors = gdf[~gdf["code"].isin(set(c.departements))].reset_index(drop=True)
+    if len(hors) == 0:
+        return None
+    donnees = collection(hors, [{"code": code} for code in hors["code"].tolist()])
+    return ("contours", dict(donnees=json_compact(donnees), couleur=BORDURE_HORS_JEU, epaisseur=0.6,
+                             remplissage=COULEUR_HORS_JEU, opacite=1.0))
+
+
+def _avec_contexte(jeu: JeuDeDonnees, couches: list, surfaces: list) -> tuple[list, list]:
+    """Le contexte hors du jeu en premier (dessous), et sa ligne de légende, pour un jeu partiel."""
+    contexte = contexte_hors_jeu(jeu)
+    if contexte is None:
+        return couches, surfaces
+    return [contexte, *couches], [*surfaces, (COULEUR_HORS_JEU, LIBELLE_HORS_JEU)]
 
 
 def _rattachement(jeu: JeuDeDonnees) -> pl.DataFrame:
@@ -198,7 +238,8 @@ def vue_indicateur(jeu: JeuDeDonnees, annee: int, maille: str, indicateur: str, 
     gdf, table, sans = _table_maille(jeu, maille, vals, code_region)
     classement = classer(table["valeur"].to_list(), methode, nb_classes, sens=ind.sens)
     donnees, complete = _assembler(maille, gdf, table, classement, ind.sens, ind.unite)
-    emprise = cadrage(gdf if code_region else None)
+    emprise = _cadrer(jeu, gdf, code_region)
+    couches, surfaces = _avec_contexte(jeu, [], [])
     notes = []
     if sans:
         notes.append(f"{nombre(len(sans))} territoire(s) sans contour sur la carte (aucune commune "
@@ -207,7 +248,7 @@ def vue_indicateur(jeu: JeuDeDonnees, annee: int, maille: str, indicateur: str, 
         maille=maille, titre=ind.libelle, unite=ind.unite, choroplethe=donnees, libelle_valeur=ind.libelle,
         libelle_rang=libelle_rang(ind.sens), classement=classement,
         sous_titre=_sous_titre(methode, classement, annee), bornes=emprise, nb_polygones=len(gdf),
-        territoires=complete, sans_geometrie=sans, notes=notes,
+        territoires=complete, couches=couches, surfaces_legende=surfaces, sans_geometrie=sans, notes=notes,
     )
 
 
@@ -357,7 +398,8 @@ def vue_alertes(jeu: JeuDeDonnees, annee: int, maille: str, alerte: str | None =
             if n_aff < n_tot:
                 notes.append(f"Les {nombre(n_aff)} communes éloignées qui comptent le plus de jeunes sont "
                              f"dessinées, sur {nombre(n_tot)} ; le tableau les liste toutes.")
-    emprise = cadrage(gdf if code_region else None)
+    emprise = _cadrer(jeu, gdf, code_region)
+    couches, surfaces = _avec_contexte(jeu, couches, surfaces)
     return VueCarte(
         maille=maille, titre=titre, unite=unite if unite != "alertes" else "", choroplethe=donnees,
         libelle_valeur=titre if alerte else "Alertes déclenchées", libelle_rang="Rang (1 = le plus d'alertes)",
@@ -575,6 +617,7 @@ class Detail:
     sites: pl.DataFrame  # type_site, libelle_type, nom_ml, nom_commune
     agences: pl.DataFrame  # nom_agence, nom_commune
     faits: list[str]  # lignes de synthèse en français
+    reference: str = "France"  # nom de la colonne de référence : « France », ou la zone d'un jeu partiel
 
 
 def _nom_region(code_region: str | None) -> str | None:
@@ -678,7 +721,8 @@ def detail(jeu: JeuDeDonnees, annee: int, maille: str, code: str, parametres: di
     agences = a.select("nom_agence", "nom_commune").sort("nom_agence")
     alertes_table = al.select("numero", "alerte", "libelle_alerte", "nom_objet", "constat").sort("numero", "nom_objet")
     return Detail(maille=maille, code=code, nom=nom, code_region=code_region, nom_region=_nom_region(code_region),
-                  indicateurs=comp, alertes=alertes_table, sites=sites, agences=agences, faits=faits)
+                  indicateurs=comp, alertes=alertes_table, sites=sites, agences=agences, faits=faits,
+                  reference=mots_couverture.reference(couverture(jeu)))
 
 
 def onglets_detail(d: Detail) -> list[str]:
@@ -687,14 +731,14 @@ def onglets_detail(d: Detail) -> list[str]:
 
 
 def tableau_indicateurs_detail(d: Detail, en_tete: str | None = None) -> pl.DataFrame:
-    """Indicateurs du territoire examiné face à sa région et à la France (textes), l'indicateur ``en_tete``
-    (celui de la carte) en premier."""
+    """Indicateurs du territoire examiné face à sa région et à la France (textes ; à la zone couverte pour un
+    jeu partiel, colonne nommée par ``d.reference``), l'indicateur ``en_tete`` (celui de la carte) en premier."""
     table = d.indicateurs
     if en_tete is not None and en_tete in table["indicateur"].to_list():
         table = pl.concat([table.filter(pl.col("indicateur") == en_tete),
                            table.filter(pl.col("indicateur") != en_tete)])
     return table.select(pl.col("libelle").alias("Indicateur"), pl.col("texte_territoire").alias("Territoire"),
-                        pl.col("texte_region").alias("Région"), pl.col("texte_france").alias("France"))
+                        pl.col("texte_region").alias("Région"), pl.col("texte_france").alias(d.reference))
 
 
 def tableau_alertes_detail(d: Detail) -> pl.DataFrame:
@@ -750,8 +794,12 @@ def territoires_zoom(jeu: JeuDeDonnees, code_region: str | None = None) -> pl.Da
     """Territoires qu'on peut examiner commune par commune : cle ("departement:62", "ml:ML06201"),
     libelle, code_region. Tous les départements du référentiel, puis les ML du jeu ; seulement ceux de la
     région ``code_region`` si elle est donnée."""
-    # Le référentiel ne passe pas par les requêtes restreintes : ses départements sont filtrés ici.
+    # Le référentiel ne passe pas par les requêtes restreintes : ses départements sont filtrés ici (périmètre
+    # de la session), et limités à ceux du jeu s'il est partiel.
     deps = perimetre.appliquer(jeu, referentiel.departements().sort("code_departement"))
+    c = couverture(jeu)
+    if c.partiel:
+        deps = deps.filter(pl.col("code_departement").is_in(list(c.departements)))
     mls = alertes.territoires(jeu, "ml")
     zooms = pl.concat([
         deps.select(

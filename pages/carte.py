@@ -108,8 +108,8 @@ with st.expander("Couches de points et seuils des alertes", icon=":material/tune
         for a in alertes.ALERTES.values():
             for p in a.parametres:
                 parametres.setdefault(a.code, {})[p.code] = colonnes_seuils[rang % 2].number_input(
-                    f"{a.numero}. {p.libelle} ({p.unite})", min_value=p.minimum, max_value=p.maximum,
-                    value=p.defaut, step=p.pas, key=f"carte_seuil_{a.code}_{p.code}", help=p.aide or a.regle)
+                    f.adapter(f"{a.numero}. {p.libelle} ({p.unite})"), min_value=p.minimum, max_value=p.maximum,
+                    value=p.defaut, step=p.pas, key=f"carte_seuil_{a.code}_{p.code}", help=f.adapter(p.aide or a.regle))
                 rang += 1
 
 date_reference = date_ref if isinstance(date_ref, date) else alertes.date_reference_par_defaut(annee)
@@ -155,12 +155,13 @@ with droite:
                  index=None, format_func=lambda c: noms_territoires.get(c, c),
                  placeholder="Cliquez sur la carte ou choisissez…")
     if selection is None:
-        st.info("Cliquez sur un territoire de la carte pour voir ses indicateurs face à sa région et à la France, "
+        st.info("Cliquez sur un territoire de la carte pour voir ses indicateurs face à sa région et à "
+                f"{'la France' if f.jeu_national else 'la zone du jeu (' + f.libelle_jeu + ')'}, "
                 "ses alertes et ses lieux d'accueil.", icon=":material/touch_app:")
     else:
         d = chargement.en_cache(vue.detail, annee, maille_affichee, selection, parametres, date_reference)
         st.subheader(fmt.echapper_markdown(d.nom), anchor=False)  # noms de ML et d'agences : tels quels
-        st.caption(f"{vue.LIBELLES_MAILLE_SINGULIER[d.maille]} · {fmt.echapper_markdown(d.nom_region or 'France')} · "
+        st.caption(f"{vue.LIBELLES_MAILLE_SINGULIER[d.maille]} · {fmt.echapper_markdown(d.nom_region or f.libelle_jeu)} · "
                    f"{annee}")
         for fait in d.faits:
             st.markdown(f"- {fmt.echapper_markdown(fait)}")
@@ -192,7 +193,8 @@ if mode == "indicateurs":
 # ---- Tableau des alertes ---------------------------------------------------------------------------------
 st.subheader("Alertes de couverture", anchor=False)
 maille_alertes = maille if maille in vue.MAILLES_CARTE else "departement"
-synthese = chargement.en_cache(vue.tableau_alertes, annee, maille_alertes, parametres, code_region, date_reference)
+synthese = f.adapter(chargement.en_cache(vue.tableau_alertes, annee, maille_alertes, parametres, code_region,
+                                         date_reference))
 st.caption(f"Par {vue.LIBELLES_MAILLE_SINGULIER[maille_alertes].lower()} ; cliquez sur un en-tête pour trier. "
            "Chaque colonne compte les objets concernés (communes, ML ou jeunes) ; survolez l'en-tête pour la règle.")
 st.dataframe(
@@ -207,9 +209,10 @@ options_detail = list(alertes.ALERTES)
 alerte_detail = st.selectbox(
     "Objets concernés par l'alerte", options_detail, index=options_detail.index(alerte) if alerte else 0,
     format_func=lambda c: f"{alertes.ALERTES[c].numero}. {alertes.ALERTES[c].libelle}", key="carte_alerte_detail")
-regle = alertes_ecrites.texte_regle(alerte_detail, parametres.get(alerte_detail))
+regle = f.adapter(alertes_ecrites.texte_regle(alerte_detail, parametres.get(alerte_detail)))
 st.caption(f"Règle : {regle} — {alertes.ALERTES[alerte_detail].pourquoi}")
-constats = chargement.en_cache(vue.tableau_constats, annee, alerte_detail, parametres, code_region, date_reference)
+constats = f.adapter(chargement.en_cache(vue.tableau_constats, annee, alerte_detail, parametres, code_region,
+                                         date_reference))
 if note := vue.note_constats(constats.height, MAX_LIGNES_AFFICHEES):
     st.caption(note)
 st.dataframe(constats.head(MAX_LIGNES_AFFICHEES), hide_index=True, width="stretch", height=320,
