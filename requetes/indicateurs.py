@@ -21,6 +21,7 @@ from functools import lru_cache
 import polars as pl
 
 from requetes import mesures as _mesures
+from requetes.couverture import couverture
 from requetes.jeu import JeuDeDonnees
 from requetes.mesures import (
     LIBELLES_MAILLE,
@@ -693,6 +694,11 @@ def synthese_nationale(jeu: JeuDeDonnees, annee: int, date_reference: date | Non
     credits_financiers, etp_affectes, etp_compenses, etp_mobilises, nb_ml, part_ml_agent, part_ml_accord,
     orientes_ft_ml, entrees_delegation, taux_acceptation, taux_entree, taux_transformation,
     jeunes_accompagnes. Les chiffres du registre viennent de ``valeurs`` à la maille nationale.
+
+    Jeu partiel (``requetes.couverture``) : la maille nationale est la zone couverte par le jeu ; les
+    libellés des chiffres du registre le disent (« (zone couverte) »), et ``part_repartie`` et
+    ``atteinte_objectif_national`` ne sont pas calculés (valeurs nulles), la zone n'étant qu'une partie de
+    l'accord national. Les paramètres de l'enveloppe restent nationaux (leurs libellés le disent).
     """
     annee = verifier_annee(annee)
     disponibles = _mesures.annees(jeu)
@@ -738,6 +744,11 @@ def synthese_nationale(jeu: JeuDeDonnees, annee: int, date_reference: date | Non
 
     courant = tout(annee)
     precedent = tout(annee - 1) if len(annees_calc) > 1 else {}
+    partiel = couverture(jeu).partiel
+    if partiel:  # la zone d'un jeu partiel ne se rapporte pas à l'enveloppe ni à l'objectif nationaux
+        for d in (courant, precedent):
+            d.pop("part_repartie", None)
+            d.pop("atteinte_objectif_national", None)
 
     definitions_enveloppe = {
         "enveloppe_totale": ("Enveloppe nationale de l'accord", "€",
@@ -761,11 +772,18 @@ def synthese_nationale(jeu: JeuDeDonnees, annee: int, date_reference: date | Non
         "atteinte_objectif_national": ("Atteinte de l'objectif national", "%",
                                        "Entrées en délégation ÷ objectif national d'entrées × 100."),
     }
+    if partiel:
+        for cle in ("part_repartie", "atteinte_objectif_national"):
+            libelle, unite, definition = definitions_enveloppe[cle]
+            definitions_enveloppe[cle] = (f"{libelle} (non calculé : jeu partiel)", unite,
+                                          f"{definition} Non calculé sur un jeu régional ou départemental : "
+                                          "ses ML ne sont qu'une partie de celles de l'accord national.")
     resultat: dict[str, Chiffre] = {}
     for cle, (libelle, unite, definition) in definitions_enveloppe.items():
         resultat[cle] = Chiffre(cle, libelle, unite, courant.get(cle), precedent.get(cle), definition)
     for code in _SYNTHESE_REGISTRE:
         ind = REGISTRE[code]
-        resultat[code] = Chiffre(code, ind.libelle, ind.unite, courant.get(code), precedent.get(code),
-                                 ind.definition, indicateur=code)
+        # sur un jeu partiel, la maille « nationale » est la zone couverte par le jeu : dit dans le libellé
+        resultat[code] = Chiffre(code, f"{ind.libelle} (zone couverte)" if partiel else ind.libelle, ind.unite,
+                                 courant.get(code), precedent.get(code), ind.definition, indicateur=code)
     return resultat

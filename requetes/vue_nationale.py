@@ -17,6 +17,7 @@ from datetime import date
 import polars as pl
 
 from requetes import indicateurs as ind
+from requetes.couverture import couverture
 from requetes.indicateurs import REGISTRE, Chiffre
 from requetes.jeu import JeuDeDonnees
 from requetes.mesures import ErreurRequete, verifier_annee, verifier_code_region
@@ -53,7 +54,8 @@ def chiffres_cles(jeu: JeuDeDonnees, annee: int, code_region: str | None = None)
 
     Clés : celles de ``indicateurs.synthese_nationale`` (enveloppe nationale et ses parts, ETP prévus,
     objectif national…) et les codes de ``INDICATEURS_PAGE``. Pour une région, les chiffres du registre
-    sont ceux de la région ; ``atteinte_objectif_national`` et ``part_repartie`` y sont absents.
+    sont ceux de la région ; ``atteinte_objectif_national`` et ``part_repartie`` y sont absents, comme sur
+    un jeu partiel (``requetes.couverture`` : la zone du jeu n'est pas la France).
     """
     annee = verifier_annee(annee)
     code_region = verifier_code_region(code_region)
@@ -74,7 +76,8 @@ def chiffres_cles(jeu: JeuDeDonnees, annee: int, code_region: str | None = None)
         v = courant.get(c, {}).get("valeur") if courant.get(c) else None
         p = avant.get(c, {}).get("valeur") if avant.get(c) else None
         chiffres[c] = Chiffre(c, i.libelle, i.unite, v, p, i.definition, indicateur=c)
-    if code_region is not None:
+    if code_region is not None or couverture(jeu).partiel:
+        # une région, ou toute la zone d'un jeu partiel : ses ML ne se rapportent pas aux chiffres nationaux
         chiffres.pop("atteinte_objectif_national", None)
         chiffres.pop("part_repartie", None)
     return chiffres
