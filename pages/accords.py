@@ -160,7 +160,7 @@ with vues["Accords par ML"]:
 
 with vues["Contenus"]:
     if vues["Contenus"].open:
-        grille = chargement.en_cache(A.grille_contenus, date_ref, f.code_region)
+        grille = f.adapter(chargement.en_cache(A.grille_contenus, date_ref, f.code_region))  # ligne « France »
         niveau = P.libelle_niveau(f.code_region)
         st.subheader(f"Contenu des accords en vigueur au {libelle_date}, par {niveau}", anchor=False)
         st.caption("Part des accords en vigueur qui contiennent chaque élément (un territoire sans accord en vigueur "
@@ -175,7 +175,7 @@ with vues["Contenus"]:
         st.subheader("Participation des jeunes", anchor=False)
         st.caption("Niveau de participation des jeunes prévu par les accords en vigueur (notice UNML : définir le niveau "
                    "de participation et d'engagement des jeunes dans le projet).")
-        part = chargement.en_cache(A.participation, date_ref, f.code_region)
+        part = f.adapter(chargement.en_cache(A.participation, date_ref, f.code_region))
         afficher_graphique(P.figure_participation(part, f.code_region), cle="accords_fig_participation",
                            nom_image=f"accords_participation_{date_ref}",
                            alt="Barres empilées : répartition des accords en vigueur par niveau de participation des "

@@ -32,7 +32,9 @@ if not f.annees:
                icon=":material/warning:")
     st.stop()
 
-entete("Comparer des territoires", "Jusqu'à 12 territoires côte à côte, face à la France et à leur région.")
+entete("Comparer des territoires", f.adapter("Jusqu'à 12 territoires côte à côte, face à la France et à leur région."))
+if f.note_comparaisons:  # jeu partiel : rangs et références sur ce qui est présent
+    st.caption(f.note_comparaisons)
 annees = sorted(a for a in f.annees if a <= f.annee)
 col_maille, col_debut = st.columns([3, 1])
 maille = etat.selection_url(
@@ -84,16 +86,16 @@ with vues["Tableau"]:
         refs = chargement.en_cache(C.references, debut, indicateurs, f.annee)
         pos = positions_choisies() if codes else None
         if not codes:
-            st.info(P.SANS_TERRITOIRE, icon=":material/info:")
-        st.dataframe(P.tableau_cote_a_cote(refs, pos, codes, noms).style(), hide_index=True, key="cmp_tableau",
+            st.info(f.adapter(P.SANS_TERRITOIRE), icon=":material/info:")
+        st.dataframe(f.adapter(P.tableau_cote_a_cote(refs, pos, codes, noms)).style(), hide_index=True, key="cmp_tableau",
                      column_config={"Indicateur": st.column_config.TextColumn(width=320, pinned=True)})
-        st.caption(P.LEGENDE)
+        st.caption(f.adapter(P.LEGENDE))
         if pos is not None:
             st.subheader("Détail : références, écarts, rangs", anchor=False, help=P.AIDE_RANG)
-            st.dataframe(P.tableau_detail(pos, maille).style(), hide_index=True, key="cmp_detail",
+            st.dataframe(f.adapter(P.tableau_detail(pos, maille)).style(), hide_index=True, key="cmp_detail",
                          column_config={"Indicateur": st.column_config.TextColumn(width=260)})
             boutons_telechargement(P.export_positions(pos), f"comparaison_{maille}_{periode}",
-                                   cle="cmp_telechargement", libelles=P.LIBELLES_EXPORT, feuille="Comparaison")
+                                   cle="cmp_telechargement", libelles=f.adapter(P.LIBELLES_EXPORT), feuille="Comparaison")
 
 # --------------------------------------------------------------------------------------------------
 # Barres par indicateur
@@ -107,7 +109,7 @@ with vues["Barres"]:
             grille = st.columns(2)
             for k, code_ind in enumerate(indicateurs):
                 i = REGISTRE[code_ind]
-                valeurs, reference = P.barres(pos, code_ind)
+                valeurs, reference = f.adapter(P.barres(pos, code_ind))
                 with grille[k % 2]:
                     st.markdown(f"**{i.libelle}**", help=P.aide_indicateur(code_ind))
                     fig = barres_territoires(valeurs, i.unite, libelle_valeur=i.libelle, reference=reference,
@@ -121,15 +123,15 @@ with vues["Barres"]:
 with vues["Distribution"]:
     if vues["Distribution"].open:
         toutes = chargement.en_cache(C.positions, maille, debut, indicateurs, f.annee)
-        st.caption(P.legende_distribution(maille))
+        st.caption(f.adapter(P.legende_distribution(maille)))
         for code_ind in indicateurs:
             theme.afficher_graphique(
-                P.figure_distribution(toutes, code_ind, codes), cle=f"cmp_boite_{code_ind}",
+                f.adapter(P.figure_distribution(toutes, code_ind, codes)), cle=f"cmp_boite_{code_ind}",
                 nom_image=f"distribution_{code_ind}_{periode}",
                 alt=f"Distribution de {REGISTRE[code_ind].libelle} sur les {C.LIBELLES_MAILLES[maille].lower()}")
         resume = chargement.en_cache(C.resume_distribution, maille, debut, indicateurs, f.annee)
         boutons_telechargement(P.export_positions(toutes), f"distribution_{maille}_{periode}",
-                               cle="cmp_telechargement_distribution", libelles=P.LIBELLES_EXPORT,
+                               cle="cmp_telechargement_distribution", libelles=f.adapter(P.LIBELLES_EXPORT),
                                feuille="Distribution")
         with st.expander("Résumé des distributions"):
             st.dataframe(P.tableau_resume(resume), hide_index=True, key="cmp_resume")
@@ -150,12 +152,12 @@ with vues["Évolution"]:
             code_ind = etat.selection_url("Indicateur", possibles, cle="cmp_serie", libelles=P.libelle_indicateur,
                                           conteneur=c2)
             s = chargement.en_cache(C.series, maille, codes, code_ind, pas)
-            theme.afficher_graphique(P.figure_serie(s, codes, code_ind, pas, debut, f.annee),
+            theme.afficher_graphique(f.adapter(P.figure_serie(s, codes, code_ind, pas, debut, f.annee)),
                                      cle="cmp_serie_graphique", nom_image=f"serie_{code_ind}",
-                                     alt=f"Évolution de {REGISTRE[code_ind].libelle}, territoires choisis et France")
-            st.caption(P.legende_serie(code_ind, debut, f.annee), help=REGISTRE[code_ind].definition)
-            boutons_telechargement(s, f"serie_{code_ind}_{maille}", cle="cmp_telechargement_serie",
-                                   libelles=P.LIBELLES_EXPORT, feuille="Série")
+                                     alt=f.adapter(f"Évolution de {REGISTRE[code_ind].libelle}, territoires choisis et France"))
+            st.caption(f.adapter(P.legende_serie(code_ind, debut, f.annee)), help=REGISTRE[code_ind].definition)
+            boutons_telechargement(f.adapter(s), f"serie_{code_ind}_{maille}", cle="cmp_telechargement_serie",
+                                   libelles=f.adapter(P.LIBELLES_EXPORT), feuille="Série")
 
 # --------------------------------------------------------------------------------------------------
 # Nuage de points
@@ -169,10 +171,10 @@ with vues["Nuage de points"]:
                                 libelles=P.libelle_indicateur, defaut=C.NUAGE_PAR_DEFAUT[1], conteneur=c2)
         n = chargement.en_cache(C.nuage, maille, debut, ix, iy, f.annee)
         refs = chargement.en_cache(C.references, debut, [ix, iy], f.annee)
-        theme.afficher_graphique(P.figure_nuage(n, refs, codes, ix, iy, maille), cle="cmp_nuage_graphique",
+        theme.afficher_graphique(f.adapter(P.figure_nuage(n, refs, codes, ix, iy, maille)), cle="cmp_nuage_graphique",
                                  nom_image=f"nuage_{ix}_{iy}",
                                  alt=f"{REGISTRE[iy].libelle} selon {REGISTRE[ix].libelle}, tous les territoires")
-        st.caption(P.legende_nuage(n))
+        st.caption(f.adapter(P.legende_nuage(n)))
         boutons_telechargement(n, f"nuage_{ix}_{iy}_{maille}", cle="cmp_telechargement_nuage",
                                libelles=P.libelles_export_nuage(ix, iy), feuille="Nuage")
 

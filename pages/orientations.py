@@ -35,7 +35,7 @@ if not f.annees:
                icon=":material/warning:")
     st.stop()
 annee, code_region = f.annee, f.code_region
-_tableau = partial(tableau, annee=annee, libelles=O.LIBELLES_COLONNES, decimales=P.DECIMALES,
+_tableau = partial(tableau, annee=annee, libelles=f.adapter(O.LIBELLES_COLONNES), decimales=P.DECIMALES,
                    decimales_colonnes=P.DECIMALES_COLONNES)
 
 options = chargement.en_cache(O.options_ml, code_region)
@@ -118,8 +118,8 @@ with vues["Entonnoir et pertes"]:
         pertes = chargement.en_cache(O.entonnoir_territoires, annee, maille, code_region)
         st.subheader(f"{O.LIBELLES_MAILLES[maille]} qui perdent le plus de jeunes (France Travail → ML)",
                      anchor=False)
-        reference = chargement.en_cache(O.entonnoir, annee)  # France entière
-        fig = P.figure_pertes(pertes, reference, surlignes)
+        reference = chargement.en_cache(O.entonnoir, annee)  # tout le jeu (la France pour un jeu national)
+        fig = f.adapter(P.figure_pertes(pertes, reference, surlignes))
         if fig is None:
             st.info("Aucune orientation France Travail → ML cette année à cette maille.", icon=":material/info:")
         else:
@@ -187,7 +187,7 @@ with vues["Objectif annuel"]:
                                    "prorata des mois écoulés.")
             if texte := P.texte_objectif(suivi):
                 st.markdown(texte)
-            if code_region is None and code_ml is None:
+            if code_region is None and code_ml is None and f.jeu_national:  # objectif national : jeu national
                 national = chargement.en_cache(O.objectif_national, annee)
                 if texte := P.texte_objectif_national(national, P.objectif_annuel(suivi)):
                     st.caption(texte)

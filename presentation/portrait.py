@@ -18,7 +18,9 @@ from pandas.io.formats.style import Styler
 
 from presentation import alertes as alertes_ecrites
 from presentation import format as fmt
+from presentation.couverture import adapter_texte
 from requetes import comparaison as C
+from requetes.couverture import Couverture
 from requetes.indicateurs import REGISTRE, THEMES
 
 FONDS = {C.MIEUX: "#B8FEC9", C.MOINS_BIEN: "#FFE9E9", C.EGAL: "#EEEEEE"}
@@ -170,13 +172,16 @@ class TableauIndicateurs:
 
 
 def tableau_indicateurs(portrait: pl.DataFrame, maille: str, texte_avant: str | None,
-                        annees: list[int]) -> TableauIndicateurs:
+                        annees: list[int], couverture: Couverture | None = None) -> TableauIndicateurs:
     """Un seul tableau, le thème en colonne (dans l'ordre des thèmes du registre) : valeur, France,
     région (sauf à la maille région), écart à la France ou part du national, rang, centile, évolution et
     série annuelle (``annees`` : celles du jeu). La mise en couleur (pandas Styler) coûte ~25 ms par
     tableau à chaque exécution, quel que soit son nombre de lignes : six tableaux dépassaient le budget
-    d'une interaction."""
+    d'une interaction. ``couverture`` (jeu partiel) : la référence est la zone couverte, pas la France
+    (``presentation.couverture``)."""
     par_code = {r["indicateur"]: r for r in portrait.iter_rows(named=True)}
+    france, ecart_france, du_national = (adapter_texte(t, couverture)
+                                         for t in ("France", "Écart à la France", "du national"))
     colonne_evolution = f"Depuis {texte_avant}" if texte_avant else "Évolution"
     lignes, styles = [], []
     for nom_theme, codes_theme in THEMES.items():
@@ -184,15 +189,15 @@ def tableau_indicateurs(portrait: pl.DataFrame, maille: str, texte_avant: str | 
             r = par_code[code_ind]
             u = r["unite"]
             ecart = (fmt.ecart(r["ecart_national"], u) if r["ecart_national"] is not None
-                     else (f"{fmt.pourcentage(r['part_nationale'], 2)} du national"
+                     else (f"{fmt.pourcentage(r['part_nationale'], 2)} {du_national}"
                            if r["part_nationale"] is not None else fmt.TIRET))
             lignes.append({
                 "Thème": nom_theme,
                 "Indicateur": r["libelle"],
                 "Valeur": valeur(r["valeur"], u) + SYMBOLES.get(r["appreciation"], ""),
-                "France": valeur(r["valeur_nationale"], u),
+                france: valeur(r["valeur_nationale"], u),
                 **({} if maille == "region" else {"Région": valeur(r["valeur_region"], u)}),
-                "Écart à la France": ecart,
+                ecart_france: ecart,
                 "Rang": rang(r["rang"], r["nb"]),
                 "Centile": fmt.nombre(r["centile"]),
                 colonne_evolution: fmt.ecart(r["evolution"], u) + SYMBOLES.get(r["appreciation_evolution"], ""),
@@ -201,7 +206,7 @@ def tableau_indicateurs(portrait: pl.DataFrame, maille: str, texte_avant: str | 
             styles.append((r["appreciation"], r["appreciation_evolution"]))
     df = pd.DataFrame(lignes)
     # couleur : appréciation face à la France (valeur, écart) et sens de l'évolution
-    colorees = {"Valeur": 0, "Écart à la France": 0, colonne_evolution: 1}
+    colorees = {"Valeur": 0, ecart_france: 0, colonne_evolution: 1}
     styles_css = pd.DataFrame(
         [[css(a[colorees[c]]) if c in colorees else "" for c in df.columns] for a in styles],
         index=df.index, columns=df.columns)
