@@ -31,7 +31,7 @@ if not f.annees:
                icon=":material/warning:")
     st.stop()
 
-entete("Portrait d'un territoire", "Tous les indicateurs d'un territoire, face à la France et à sa région.")
+entete("Portrait d'un territoire", f.adapter("Tous les indicateurs d'un territoire, face à la France et à sa région."))
 annees = sorted(a for a in f.annees if a <= f.annee)
 col_maille, col_debut = st.columns([3, 1])
 maille = etat.selection_url("Maille", C.MAILLES_COMPARAISON, cle="portrait_maille", libelles=C.LIBELLES_MAILLES,
@@ -65,7 +65,7 @@ p = chargement.en_cache(C.portrait, maille, code, debut, f.annee)
 # Chiffres de contexte
 
 colonnes = st.columns(5)
-for col, c in zip(colonnes, P.chiffres_contexte(p)):
+for col, c in zip(colonnes, f.adapter(P.chiffres_contexte(p))):
     metrique(c.libelle, c.valeur, c.unite, aide=c.aide, precedente=c.precedente, sens=c.sens,
              annee_precedente=texte_avant, note=c.note, conteneur=col, avec_unite=c.avec_unite)
 densite = P.densite(chargement.en_cache(C.contexte, maille, debut, f.annee).filter(pl.col("code") == code))
@@ -82,8 +82,8 @@ vues = dict(zip(ONGLETS, onglets))
 
 with vues["Indicateurs"]:
     if vues["Indicateurs"].open:
-        st.caption(P.LEGENDE)
-        tableau = P.tableau_indicateurs(p, maille, texte_avant, list(f.annees))
+        st.caption(f.adapter(P.LEGENDE))
+        tableau = P.tableau_indicateurs(p, maille, texte_avant, list(f.annees), f.couverture)
         st.dataframe(
             tableau.style, hide_index=True, key="portrait_tableau", height=38 + 35 * tableau.lignes,
             column_config={
@@ -97,7 +97,7 @@ with vues["Indicateurs"]:
             },
         )
         boutons_telechargement(P.export_indicateurs(p), f"portrait_{code}_{periode}", cle="portrait_telechargement",
-                               libelles=P.LIBELLES_EXPORT, feuille="Portrait")
+                               libelles=f.adapter(P.LIBELLES_EXPORT), feuille="Portrait")
 
 # --------------------------------------------------------------------------------------------------
 # Alertes de la carte
@@ -108,19 +108,20 @@ with vues["Alertes"]:
         with st.container(horizontal=True, vertical_alignment="bottom"):
             st.markdown(P.resume_alertes(synthese, f.annee))
             lien_page("pages/carte.py", "Voir sur la carte", icone=":material/map:")
-        st.table(P.tableau_alertes(synthese))
+        st.table(f.adapter(P.tableau_alertes(synthese)))
         constats = P.constats_alertes(chargement.en_cache(C.alertes_du_territoire, maille, code, f.annee), f.annee)
         if constats.height:
             st.subheader("Constats", anchor=False)
             st.dataframe(
-                P.affichage_constats(constats), hide_index=True, key="portrait_alertes_constats",
+                f.adapter(P.affichage_constats(constats)), hide_index=True, key="portrait_alertes_constats",
                 height=min(420, 38 + 35 * constats.height),
                 column_config={"Alerte": st.column_config.TextColumn(width=280),
                                "Commune ou ML": st.column_config.TextColumn(width=200),
                                "Constat": st.column_config.TextColumn(width=900)},
             )
-            boutons_telechargement(constats, f"alertes_{code}", annee=f.annee, cle="portrait_telechargement_alertes",
-                                   libelles=P.LIBELLES_EXPORT, feuille="Alertes")
+            boutons_telechargement(f.adapter(constats), f"alertes_{code}", annee=f.annee,
+                                   cle="portrait_telechargement_alertes", libelles=f.adapter(P.LIBELLES_EXPORT),
+                                   feuille="Alertes")
 
 # --------------------------------------------------------------------------------------------------
 # Territoires comparables

@@ -14,7 +14,7 @@ from presentation import format as fmt
 from requetes import indicateurs, vue_nationale
 
 f = etat.filtres_complets()
-entete("Vue nationale")
+entete("Vue nationale" if f.jeu_national else "Vue d'ensemble du jeu")
 if not f.annees:
     st.warning("Le jeu de données ne contient aucune année d'allocations, d'orientations ou d'activité.",
                icon=":material/warning:")
@@ -22,7 +22,7 @@ if not f.annees:
 
 c = chargement.en_cache(vue_nationale.chiffres_cles, f.annee, f.code_region)
 prec = f.annee_precedente
-national = f.code_region is None
+national = f.code_region is None and f.jeu_national  # un jeu partiel n'est jamais « national »
 if prec is None:
     st.caption(f"{f.annee - 1} n'est pas dans les données : pas d'évolution sur un an.")
 # Dossier de séance : le PDF de la réunion pour les filtres affichés (France entière ou la région).
@@ -48,8 +48,10 @@ if ecart:
         st.warning(ecart, icon=":material/calculate:")
     else:
         st.success(ecart, icon=":material/calculate:")
+if not f.jeu_national:
+    st.caption(f"Paramètres nationaux de l'accord, pour toute la France : le jeu ne couvre que {f.libelle_jeu}.")
 if not national:
-    st.markdown(f"**Part de la région {f.nom_region}**")
+    st.markdown(f"**Part de la région {f.nom_region}**" if f.code_region else f"**Part de la zone ({f.territoire})**")
     colonnes = st.columns(4)
     metrique_chiffre(c["enveloppe_ml"], libelle="Part de l'enveloppe", annee_precedente=prec, precis=True,
                      conteneur=colonnes[0])
@@ -97,22 +99,24 @@ metrique_chiffre(c["jeunes_accompagnes"], libelle="Jeunes accompagnés chaque mo
 gauche, droite = st.columns([3, 2], gap="large")
 with gauche:
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        st.subheader("Par région", anchor=False)
+        st.subheader("Par région" if f.jeu_national else "Par département", anchor=False)
         lien_page("pages/carte.py", "Carte")
         lien_page("pages/comparaison.py", "Comparer")
     code_ind = etat.selection_url(
         "Indicateur", vue_nationale.INDICATEURS_CARTE_REGIONS, cle="vn_indicateur",
         libelles=vue_nationale.LIBELLES_COURTS_REGIONS,
-        aide="Indicateur comparé entre les régions ; la valeur nationale est tracée en tirets rouges.",
+        aide=f.adapter(f"Indicateur comparé entre les {'régions' if f.jeu_national else 'départements du jeu'} ; la "
+                       "valeur nationale est tracée en tirets rouges."),
         forme="segments",
     )
     i = indicateurs.REGISTRE[code_ind]
-    par_region = chargement.en_cache(indicateurs.valeurs, "region", f.annee, indicateurs=[code_ind])
+    par_region = chargement.en_cache(indicateurs.valeurs, "region" if f.jeu_national else "departement", f.annee,
+                                     indicateurs=[code_ind])
     nationale = chargement.en_cache(indicateurs.valeurs, "nationale", f.annee, indicateurs=[code_ind])
     valeur_france = nationale["valeur"][0] if nationale.height else None
     figure = barres_territoires(
         par_region, i.unite, libelle_valeur=i.libelle, code_surligne=f.code_region,
-        reference=(valeur_france, "France"),
+        reference=(valeur_france, f.reference),
         repere=(100.0, "Objectif") if code_ind == "atteinte_objectif" else None,
     )
     afficher_graphique(figure, cle="vn_graphique_regions", alt=f"{i.libelle} par région en {f.annee}",
