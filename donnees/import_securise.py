@@ -35,7 +35,7 @@ import stat
 import struct
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -213,6 +213,7 @@ REGLES_IMPORT = {
     "moteur_indisponible": "Panne passagère du contrôle",
     "version_changee": "Version en service changée entre-temps",
     "reprise_alteree": "Table reprise modifiée depuis sa version",
+    "couverture_changee": "Couverture du jeu changée : confirmation demandée",
 }
 
 
@@ -666,11 +667,15 @@ def _en_flux(contenu) -> BinaryIO:
     return contenu
 
 
+Controle = Callable[[Path], list[Anomalie]]
+
+
 def _terminer(racine: Path, fichiers: dict[str, Path], *, source: dict, auteur: str, commentaire: str,
-              base: Path | None, avertissements: list[Anomalie], attendue=versions.SANS_CONDITION) -> ResultatImport:
+              base: Path | None, avertissements: list[Anomalie], attendue=versions.SANS_CONDITION,
+              controle: Controle | None = None) -> ResultatImport:
     try:
         resultat = versions.creer_version(racine, fichiers, source=source, auteur=auteur, commentaire=commentaire,
-                                          base=base, attendue=attendue)
+                                          base=base, attendue=attendue, controle=controle)
     except ErreurMoteur as exc:  # panne passagère (mémoire, disque) : pas un défaut des fichiers
         return ResultatImport(False, [_erreur(
             "moteur_indisponible", None,
@@ -699,9 +704,12 @@ def _terminer(racine: Path, fichiers: dict[str, Path], *, source: dict, auteur: 
 
 def importer_televersements(racine: Path, televersements: Iterable[tuple[str, bytes | BinaryIO]], *,
                             auteur: str = "", commentaire: str = "", base: Path | None = None,
-                            limites: Limites | None = None, attendue=versions.SANS_CONDITION) -> ResultatImport:
+                            limites: Limites | None = None, attendue=versions.SANS_CONDITION,
+                            controle: Controle | None = None) -> ResultatImport:
     """Importe des fichiers téléversés : [(nom reçu, contenu en octets ou flux)], soit des Parquet du
-    contrat, soit une seule archive zip. Les tables absentes sont reprises de la version en service."""
+    contrat, soit une seule archive zip. Les tables absentes sont reprises de la version en service.
+    ``controle`` : contrôle en plus du jeu assemblé, une fois validé (``versions.creer_version`` ; la page
+    Données y demande la confirmation d'un changement de couverture)."""
     limites = limites or Limites.depuis_environnement()
     recus = [(str(nom), _en_flux(contenu)) for nom, contenu in televersements]
     erreurs: list[Anomalie] = []
@@ -767,7 +775,7 @@ def importer_televersements(racine: Path, televersements: Iterable[tuple[str, by
         if erreurs:
             return ResultatImport(False, erreurs, avertissements)
         return _terminer(racine, fichiers, source=source, auteur=auteur, commentaire=commentaire, base=base,
-                         avertissements=avertissements, attendue=attendue)
+                         avertissements=avertissements, attendue=attendue, controle=controle)
     finally:
         shutil.rmtree(depot, ignore_errors=True)
 
@@ -785,7 +793,8 @@ def _sous(chemin: Path, racines: Sequence[Path]) -> bool:
 
 def importer_dossier(racine: Path, dossier: Path | str, *, auteur: str = "", commentaire: str = "",
                      base: Path | None = None, autorises: Sequence[Path] | None = None,
-                     limites: Limites | None = None, attendue=versions.SANS_CONDITION) -> ResultatImport:
+                     limites: Limites | None = None, attendue=versions.SANS_CONDITION,
+                     controle: Controle | None = None) -> ResultatImport:
     """Importe le dossier ``dossier`` du serveur, qui doit se trouver sous un des dossiers autorisés
     (``TDB_IMPORT_DOSSIERS``). Seuls les fichiers du contrat y sont lus (fichiers ordinaires, pas de
     lien symbolique) ; les tables absentes sont reprises de la version en service."""
@@ -869,6 +878,6 @@ def importer_dossier(racine: Path, dossier: Path | str, *, auteur: str = "", com
         return _terminer(racine, fichiers, source={"type": "dossier", "chemin": str(resolu),
                                                    "noms": [TABLES[t].fichier for t in fichiers]},
                          auteur=auteur, commentaire=commentaire, base=base, avertissements=avertissements,
-                         attendue=attendue)
+                         attendue=attendue, controle=controle)
     finally:
         shutil.rmtree(depot, ignore_errors=True)

@@ -11,6 +11,10 @@ l'exécution de l'application : le point d'entrée lit alors directement la nouv
 le clic n'est pas perdu si l'exécution est relancée (``interface/garde.py``). Chaque rappel reçoit
 l'identifiant de la version que montrait la page (``attendue``) : il ne fait rien si une autre a été mise
 en service entre-temps (par une autre personne, ou une autre réplique), et le compte rendu le dit.
+
+Un import dont le jeu ne couvre pas la même zone que le jeu en service (un jeu d'une région à la place du
+jeu national, ou l'inverse : ``requetes.couverture``) est arrêté tant que la personne ne l'a pas confirmé
+(``controle_couverture``, case ``case_confirmation``) : la page dit ce que couvre chacun des deux jeux.
 """
 
 from __future__ import annotations
@@ -124,8 +128,9 @@ def importer_televersements(cle_fichiers: str, racine: Path, base: Path,
     with st.spinner("Contrôle des fichiers reçus…"):
         resultat = import_securise.importer_televersements(
             racine, [(f.name, f) for f in fichiers], auteur=_auteur(), commentaire=_commentaire(), base=base,
-            limites=limites, attendue=attendue)
+            limites=limites, attendue=attendue, controle=controle_couverture(couverture_en_service()))
     st.session_state[CLE_COMPTE_RENDU] = P.compte_rendu_import(resultat)
+    _apres_import(resultat)
     if resultat.accepte:  # un nouveau sélecteur de fichiers, vide
         st.session_state[CLE_COMPTEUR] = st.session_state.get(CLE_COMPTEUR, 0) + 1
 
@@ -141,8 +146,9 @@ def importer_dossier(cle_dossier: str, racine: Path, base: Path, autorises: list
     with st.spinner("Contrôle du dossier…"):
         resultat = import_securise.importer_dossier(
             racine, choisi, auteur=_auteur(), commentaire=_commentaire(), base=base, autorises=autorises,
-            limites=limites, attendue=attendue)
+            limites=limites, attendue=attendue, controle=controle_couverture(couverture_en_service()))
     st.session_state[CLE_COMPTE_RENDU] = P.compte_rendu_import(resultat)
+    _apres_import(resultat)
 
 
 def remettre_en_service(cle_version: str, par_libelle: dict[str, str], racine: Path, base: Path,
@@ -151,12 +157,16 @@ def remettre_en_service(cle_version: str, par_libelle: dict[str, str], racine: P
     if _refuser(racine, "remise_en_service"):
         return
     cible = par_libelle.get(st.session_state.get(cle_version))
+    if _retour_refuse(racine, cible):
+        return
     try:
         v = versions.remettre_en_service(racine, str(cible), auteur=_auteur(), base=base, attendue=attendue)
     except (KeyError, ValueError) as exc:
         st.session_state[CLE_COMPTE_RENDU] = P.compte_rendu_retour(erreur=exc)
     else:
         st.session_state[CLE_COMPTE_RENDU] = P.compte_rendu_retour(v)
+        st.session_state.pop(CLE_A_CONFIRMER, None)
+        st.session_state[CLE_CONFIRMATION] = False
 
 
 def afficher_compte_rendu(lieu: str) -> None:
@@ -178,3 +188,94 @@ def afficher_compte_rendu(lieu: str) -> None:
     if compte_rendu.get("avertissements"):
         with st.expander(P.titre_avertissements_import(len(compte_rendu["avertissements"]))):
             st.markdown(P.puces(compte_rendu["avertissements"][:P.MAX_MESSAGES]))
+
+
+# --------------------------------------------------------------------------------------------------
+# Couverture du jeu : un import qui la change demande une confirmation
+# --------------------------------------------------------------------------------------------------
+
+CLE_CONFIRMATION = "donnees_confirmer_couverture"  # la case à cocher
+CLE_A_CONFIRMER = "donnees_couverture_a_confirmer"  # (couverture proposée, phrase, lieu) du dernier refus
+
+
+def _cle(c) -> tuple:
+    return (c.national, c.regions, c.departements)
+
+
+def couverture_en_service():
+    """La couverture du jeu que montrait la page (``requetes.couverture``), None s'il n'était pas valide. Lue
+    dans la session : les rappels des boutons s'exécutent avant le script."""
+    from interface import chargement
+
+    return chargement.couverture_affichee()
+
+
+def texte_couverture() -> str | None:
+    """« Ce jeu couvre : Bretagne. » pour le jeu en service (None s'il n'est pas valide)."""
+    from presentation import couverture as mots
+
+    c = couverture_en_service()
+    return None if c is None else mots.phrase(c)
+
+
+def controle_couverture(avant, lieu: str = "import"):
+    """Le contrôle passé à l'import (``import_securise``, ``controle``) : il lit la couverture du jeu assemblé
+    et, si elle diffère de ``avant`` (celle du jeu en service), refuse l'import (« couverture_changee ») tant
+    que la personne n'a pas coché la case de confirmation **pour cette couverture-là** — vérifié ici, dans le
+    rappel du bouton, pas seulement à l'écran. Un jeu national remplacé par un jeu d'une région ne fait donc
+    jamais, en silence, du tableau de bord celui de cette région. ``lieu`` : « import » ou « retour » (remise
+    en service d'une version) ; une confirmation ne vaut que là où elle a été donnée."""
+    from donnees.valider import ERREUR, Anomalie
+    from presentation import couverture as mots
+    from requetes.couverture import couverture
+    from requetes.jeu import JeuDeDonnees
+
+    def controle(dossier: Path) -> list:
+        apres = couverture(JeuDeDonnees(dossier))
+        changement = mots.comparer(avant, apres)
+        if changement is None:
+            return []
+        attendue = st.session_state.get(CLE_A_CONFIRMER)
+        if st.session_state.get(CLE_CONFIRMATION) and attendue is not None and attendue[0] == _cle(apres) \
+                and attendue[2] == lieu:
+            return []
+        st.session_state[CLE_A_CONFIRMER] = (_cle(apres), changement, lieu)
+        st.session_state[CLE_CONFIRMATION] = False
+        return [Anomalie(ERREUR, None, None, "couverture_changee",
+                         f"{changement} Confirmez ce changement de couverture pour mettre la nouvelle version en "
+                         "service ; sans confirmation, rien ne change.")]
+
+    return controle
+
+
+def _apres_import(resultat) -> None:
+    """Après un import accepté, la confirmation ne vaut plus : elle ne servira pas à un autre import."""
+    if resultat.accepte:
+        st.session_state.pop(CLE_A_CONFIRMER, None)
+        st.session_state[CLE_CONFIRMATION] = False
+
+
+def _retour_refuse(racine: Path, cible) -> bool:
+    """Remise en service d'une version qui ne couvre pas la même zone, non confirmée : compte rendu du refus,
+    rend True (rien n'est fait)."""
+    try:
+        dossier = versions.lire_version(racine, str(cible)).dossier
+    except (KeyError, ValueError, OSError):
+        return False  # versions.remettre_en_service dira pourquoi
+    anomalies = controle_couverture(couverture_en_service(), "retour")(dossier)
+    if not anomalies:
+        return False
+    st.session_state[CLE_COMPTE_RENDU] = P.compte_rendu_retour(erreur=anomalies[0].message)
+    return True
+
+
+def case_confirmation(lieu: str = "import") -> None:
+    """La case de confirmation, affichée quand le dernier import (ou la dernière remise en service : ``lieu``)
+    a été arrêté par un changement de couverture : elle rappelle ce qui change."""
+    a_confirmer = st.session_state.get(CLE_A_CONFIRMER)
+    if a_confirmer is None or a_confirmer[2] != lieu:
+        return
+    from presentation.format import echapper_markdown
+
+    st.warning(echapper_markdown(a_confirmer[1]), icon=":material/crop_free:")
+    st.checkbox("Je confirme : mettre en service la nouvelle version, avec cette couverture", key=CLE_CONFIRMATION)

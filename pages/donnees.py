@@ -48,6 +48,8 @@ jeu = P.jeu_en_service(etat_jeu, en_service, lue)
 if jeu.alerte is not None:
     st.warning(jeu.alerte[0], icon=jeu.alerte[1])
 st.markdown(jeu.presentation)
+if couvre := I.texte_couverture():  # « Ce jeu couvre : Bretagne. » (périmètre du jeu, pas de la session)
+    st.markdown(f"**{couvre}**")
 if jeu.commentaire:
     st.caption(jeu.commentaire)
 
@@ -124,6 +126,7 @@ else:
                       key="donnees_importer_dossier", on_click=I.importer_dossier,
                       args=("donnees_dossier", RACINE, BASE, autorises, limites, VUE))
     I.afficher_compte_rendu("import")
+    I.case_confirmation()  # import arrêté par un changement de couverture : confirmer, puis relancer
 
 # --------------------------------------------------------------------------------------------------
 # Historique des versions
@@ -172,6 +175,7 @@ else:
     st.button("Remettre cette version en service", key="donnees_remettre", icon=":material/history:",
               on_click=I.remettre_en_service, args=("donnees_retour", par_libelle, RACINE, BASE, VUE))
     I.afficher_compte_rendu("retour")
+    I.case_confirmation("retour")  # version d'une autre couverture : confirmer, puis relancer
 
 evenements = versions.journal(RACINE) if ADMINISTRATEUR else []  # qui a fait quoi : administrateurs seulement
 if evenements:

@@ -196,6 +196,12 @@ def compte_rendu_import(resultat) -> dict:
         if resultat.initiale is not None:
             resume += (f" Le dossier initial a été conservé comme version {resultat.initiale.numero}, pour "
                        "pouvoir y revenir.")
+    elif [getattr(a, "regle", None) for a in resultat.erreurs] == ["couverture_changee"]:  # jeu valide, mais il ne couvre pas la même zone
+        titre = "Confirmation demandée : rien n'a changé"
+        resume = ("Le jeu proposé est valide, mais il ne couvre pas la même zone que la version en service : "
+                  "le mettre en service changerait ce que lit tout le tableau de bord (régions proposées, cartes, "
+                  "références, budget). Cochez la case de confirmation ci-dessous puis cliquez de nouveau sur le "
+                  "bouton d'import ; sinon, rien ne change.")
     else:
         n = len(resultat.erreurs)
         titre = "Import refusé : rien n'a changé"

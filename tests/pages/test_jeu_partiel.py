@@ -1,0 +1,137 @@
+"""Un export régional se lit comme régional : chaque page, dans chacun de ses onglets (cartes et fichiers
+téléchargés compris), sur un jeu **régional** (Bretagne, 53) et un jeu **départemental des DROM**
+(Guadeloupe, 971), extraits du jeu de démonstration par ``donnees.extrait`` (ce que recevrait une ARML).
+
+Ce que la page envoie au navigateur (messages des éléments : textes, tableaux Arrow, figures, carte folium) et
+ses fichiers téléchargés :
+
+- ne disent jamais « France entière » ;
+- disent ce que couvre le jeu (en-tête, pied de page, page Données) ;
+- carte : aucune commune hors du jeu n'est comptée comme trou de couverture (le nombre de communes sans
+  Mission Locale est celui des départements du jeu, recompté à part sur les fichiers et le référentiel) ;
+- budget : aucun écart à l'enveloppe nationale, et la page dit pourquoi.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from donnees import extrait, referentiel
+from presentation.format import nombre
+from tests.fabrique import dossier_demo_partage
+from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
+    contenu_telechargement,
+    gestionnaires_telechargement,  # noqa: F401
+)
+from tests.pages.test_perimetre_pages import ETATS
+
+RACINE = Path(__file__).resolve().parents[2]
+ENTREE = str(RACINE / "tableau_de_bord.py")
+ZONES = {"bretagne": ({"region": "53"}, "Bretagne"),
+         "guadeloupe": ({"departement": "971"}, "Guadeloupe (département 971)")}
+
+
+@pytest.fixture(scope="module")
+def jeux(tmp_path_factory) -> dict[str, Path]:
+    demo = dossier_demo_partage(tmp_path_factory)
+    base = tmp_path_factory.mktemp("jeux_partiels")
+    return {nom: extrait.extraire(demo, base / nom, **zone) for nom, (zone, _) in ZONES.items()}
+
+
+@pytest.fixture(autouse=True)
+def couverture_deduite(monkeypatch):
+    """La couverture est déduite des données (tests/conftest.py fait lire les petits jeux comme nationaux)."""
+    monkeypatch.delenv("TDB_COUVERTURE", raising=False)
+
+
+def ouvrir(monkeypatch, dossier: Path, url_path: str, params: dict | None = None) -> AppTest:
+    monkeypatch.setenv("TDB_DONNEES", str(dossier))
+    at = AppTest.from_file(ENTREE, default_timeout=300)
+    for cle, valeur in (params or {}).items():
+        at.query_params[cle] = valeur
+    if url_path != "vue_nationale":
+        at.switch_page(f"pages/{url_path}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def contenu_envoye(at: AppTest) -> str:
+    """Tout ce que la page envoie au navigateur, en texte, plus les fichiers de ses boutons de téléchargement."""
+    morceaux: list[bytes] = []
+
+    def visiter(noeud) -> None:
+        proto = getattr(noeud, "proto", None)
+        if proto is not None and hasattr(proto, "SerializeToString"):
+            morceaux.append(proto.SerializeToString())
+        for enfant in (getattr(noeud, "children", None) or {}).values():
+            visiter(enfant)
+
+    visiter(at._tree)
+    for bouton in at.get("download_button"):
+        morceaux.append(contenu_telechargement(bouton))
+    return b"\n".join(morceaux).decode("utf-8", errors="ignore")
+
+
+def communes_sans_ml(dossier: Path) -> tuple[int, int]:
+    """Recompte indépendant (fichiers et référentiel) : (communes des départements du jeu rattachées à aucune
+    ML, communes de ces départements rattachées à plusieurs)."""
+    deps = pl.read_parquet(dossier / "missions_locales.parquet")["code_departement"].unique()
+    communes = referentiel.communes().filter(pl.col("code_departement").is_in(deps.implode()))
+    rattachees = pl.read_parquet(dossier / "territoires_ml.parquet").group_by("code_commune").agg(
+        pl.col("code_ml").n_unique().alias("n"))
+    jointes = communes.join(rattachees, on="code_commune", how="left")
+    return jointes.filter(pl.col("n").is_null()).height, jointes.filter(pl.col("n") > 1).height
+
+
+@pytest.mark.parametrize("zone", list(ZONES))
+@pytest.mark.parametrize(("url_path", "params"), ETATS,
+                         ids=[f"{p}-{'-'.join(v.values()) or 'defaut'}" for p, v in ETATS])
+def test_aucune_page_ne_lit_le_jeu_comme_la_france(monkeypatch, jeux, zone, url_path, params):
+    at = ouvrir(monkeypatch, jeux[zone], url_path, params)
+    envoye = contenu_envoye(at)
+    assert "France entière" not in envoye, (url_path, params, envoye[envoye.find("France entière") - 200:][:400])
+    assert f"Ce jeu couvre : {ZONES[zone][1]}" in envoye  # barre latérale (et page Données)
+    assert f"**Couverture** : {ZONES[zone][1]} (jeu partiel)" in envoye  # pied de page
+    if url_path == "budget":
+        assert "Écart à l'enveloppe" not in envoye and "par rapport à l'enveloppe" not in envoye
+        assert "Aucun écart à l'enveloppe nationale n'est donc calculé" in envoye
+    if url_path != "donnees":
+        assert "jeu de données limité à ce territoire" in envoye  # en-tête (la région choisie est tout le jeu)
+    assert "Toute la France" not in envoye
+
+
+@pytest.mark.parametrize("zone", list(ZONES))
+def test_carte_aucun_trou_hors_du_jeu(monkeypatch, jeux, zone):
+    """Alerte 1 sur la carte : les communes sans ML comptées sont celles des départements du jeu ; le reste de
+    la France est dessiné en contexte neutre, jamais en trou ; la carte est cadrée sur la zone."""
+    sans, doubles = communes_sans_ml(jeux[zone])
+    at = ouvrir(monkeypatch, jeux[zone], "carte", {"carte_mode": "Alertes"})
+    envoye = contenu_envoye(at)
+    if sans:
+        assert f"Communes sans Mission Locale ({nombre(sans)})" in envoye
+    else:
+        assert "Communes sans Mission Locale (" not in envoye
+    assert "Hors du jeu de donn" in envoye  # légende du contexte neutre (accents échappés dans le HTML)
+    synthese = at.dataframe[0].value
+    colonne = next(c for c in synthese.columns if c.startswith("1. "))
+    assert int(synthese[colonne].sum()) == sans + doubles
+    assert set(synthese["Code"]) <= set(pl.read_parquet(jeux[zone] / "missions_locales.parquet")
+                                        ["code_departement"].to_list())
+
+
+@pytest.mark.parametrize("zone", list(ZONES))
+def test_filtre_region_propose_la_zone(monkeypatch, jeux, zone):
+    """La région proposée est celle du jeu, par défaut ; « France entière » n'est pas proposée."""
+    at = ouvrir(monkeypatch, jeux[zone], "vue_nationale")
+    region = at.selectbox(key="region")
+    assert region.options == [ZONES[zone][1] if zone == "guadeloupe" else "Bretagne"]
+    assert at.title[0].value == "Vue d'ensemble du jeu"
+    envoye = contenu_envoye(at)
+    assert "Zone couverte (" in envoye  # la référence du graphique est la zone, pas la France
+    assert "Paramètres nationaux de l'accord, pour toute la France" in envoye
