@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from donnees import extrait, referentiel
 from presentation.format import nombre
-from tests.fabrique import dossier_demo_partage
+from tests.fabrique import dossier_demo_partage, ecrire_jeu, jeu_minimal
 from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
     contenu_telechargement,
     gestionnaires_telechargement,  # noqa: F401
@@ -32,14 +32,18 @@ from tests.pages.test_perimetre_pages import ETATS
 RACINE = Path(__file__).resolve().parents[2]
 ENTREE = str(RACINE / "tableau_de_bord.py")
 ZONES = {"bretagne": ({"region": "53"}, "Bretagne"),
-         "guadeloupe": ({"departement": "971"}, "Guadeloupe (département 971)")}
+         "guadeloupe": ({"departement": "971"}, "Guadeloupe (département 971)"),
+         # le petit jeu des tests, lu tel qu'il est : deux ML de deux régions (la zone par défaut, sans région)
+         "deux_regions": (None, "Territoire de Belfort (90) et Guadeloupe (971)")}
 
 
 @pytest.fixture(scope="module")
 def jeux(tmp_path_factory) -> dict[str, Path]:
     demo = dossier_demo_partage(tmp_path_factory)
     base = tmp_path_factory.mktemp("jeux_partiels")
-    return {nom: extrait.extraire(demo, base / nom, **zone) for nom, (zone, _) in ZONES.items()}
+    jeux = {nom: extrait.extraire(demo, base / nom, **zone) for nom, (zone, _) in ZONES.items() if zone}
+    jeux["deux_regions"] = ecrire_jeu(base / "deux_regions", jeu_minimal())
+    return jeux
 
 
 @pytest.fixture(autouse=True)
@@ -106,7 +110,7 @@ def test_aucune_page_ne_lit_le_jeu_comme_la_france(monkeypatch, jeux, zone, url_
     assert "Toute la France" not in envoye
 
 
-@pytest.mark.parametrize("zone", list(ZONES))
+@pytest.mark.parametrize("zone", ["bretagne", "guadeloupe"])
 def test_carte_aucun_trou_hors_du_jeu(monkeypatch, jeux, zone):
     """Alerte 1 sur la carte : les communes sans ML comptées sont celles des départements du jeu ; le reste de
     la France est dessiné en contexte neutre, jamais en trou ; la carte est cadrée sur la zone."""
@@ -125,7 +129,7 @@ def test_carte_aucun_trou_hors_du_jeu(monkeypatch, jeux, zone):
                                         ["code_departement"].to_list())
 
 
-@pytest.mark.parametrize("zone", list(ZONES))
+@pytest.mark.parametrize("zone", ["bretagne", "guadeloupe"])
 def test_filtre_region_propose_la_zone(monkeypatch, jeux, zone):
     """La région proposée est celle du jeu, par défaut ; « France entière » n'est pas proposée."""
     at = ouvrir(monkeypatch, jeux[zone], "vue_nationale")
@@ -135,3 +139,63 @@ def test_filtre_region_propose_la_zone(monkeypatch, jeux, zone):
     envoye = contenu_envoye(at)
     assert "Zone couverte (" in envoye  # la référence du graphique est la zone, pas la France
     assert "Paramètres nationaux de l'accord, pour toute la France" in envoye
+
+
+# --------------------------------------------------------------------------------------------------
+# Le périmètre du jeu se compose avec celui de la session (fichier d'accès)
+
+ACCES_PROFILS = """
+[[acces]]
+email = "coordination@arml-bretagne.fr"
+profil = "region"
+code = "53"
+
+[[acces]]
+email = "coordination@arml-normandie.fr"
+profil = "region"
+code = "28"
+
+[[acces]]
+domaine = "unml.info"
+profil = "national"
+"""
+
+
+def ouvrir_connecte(monkeypatch, tmp_path, dossier: Path, email: str, url_path: str) -> AppTest:
+    from tests.pages.test_perimetre_pages import SECRETS
+
+    acces = tmp_path / "acces.toml"
+    acces.write_text(ACCES_PROFILS, encoding="utf-8")
+    monkeypatch.setenv("TDB_ACCES", str(acces))
+    monkeypatch.setenv("TDB_DONNEES", str(dossier))
+    at = AppTest.from_file(ENTREE, default_timeout=300)
+    for cle, valeur in SECRETS.items():
+        at.secrets[cle] = valeur
+    at.user = {"is_logged_in": True, "email": email, "sub": f"sub-{email}", "provider": "oidc"}
+    if url_path != "vue_nationale":
+        at.switch_page(f"pages/{url_path}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+@pytest.mark.parametrize("email", ["pilotage@unml.info", "coordination@arml-bretagne.fr"])
+@pytest.mark.parametrize("url_path", ["vue_nationale", "carte", "budget"])
+def test_profils_sur_un_jeu_regional(monkeypatch, tmp_path, jeux, email, url_path):
+    """Une identité nationale sur le jeu breton voit la Bretagne (pas la France) ; l'ARML Bretagne aussi."""
+    at = ouvrir_connecte(monkeypatch, tmp_path, jeux["bretagne"], email, url_path)
+    assert at.selectbox(key="region").options == ["Bretagne"]
+    envoye = contenu_envoye(at)
+    assert "France entière" not in envoye and "Ce jeu couvre : Bretagne" in envoye
+
+
+@pytest.mark.parametrize("url_path", ["vue_nationale", "carte", "budget", "comparaison", "accords", "orientations"])
+def test_arml_d_une_autre_region_sur_un_jeu_regional(monkeypatch, tmp_path, jeux, url_path):
+    """L'ARML Normandie devant le jeu breton : aucune ML ni commune bretonne dans le détail, et la page le
+    supporte (pas d'exception) ; le jeu reste nommé par ce qu'il couvre."""
+    at = ouvrir_connecte(monkeypatch, tmp_path, jeux["bretagne"], "coordination@arml-normandie.fr", url_path)
+    envoye = contenu_envoye(at)
+    assert "France entière" not in envoye
+    mls = pl.read_parquet(jeux["bretagne"] / "missions_locales.parquet")
+    assert not [n for n in mls["nom_ml"].to_list() if n in envoye]
