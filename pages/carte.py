@@ -156,7 +156,7 @@ with droite:
                  placeholder="Cliquez sur la carte ou choisissez…")
     if selection is None:
         st.info("Cliquez sur un territoire de la carte pour voir ses indicateurs face à sa région et à "
-                f"{'la France' if f.jeu_national else 'la zone du jeu (' + f.libelle_jeu + ')'}, "
+                f"{'la France' if f.jeu_national else 'la zone couverte par le jeu'}, "
                 "ses alertes et ses lieux d'accueil.", icon=":material/touch_app:")
     else:
         d = chargement.en_cache(vue.detail, annee, maille_affichee, selection, parametres, date_reference)
