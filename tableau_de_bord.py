@@ -27,7 +27,8 @@ with identite.perimetre_pose(perimetre):  # toute lecture de données filtrée s
     etat_jeu = chargement.preparer()
     page = navigation.construire_navigation(etat_jeu.valide, transitoire=etat_jeu.transitoire)
     if etat_jeu.valide:
-        etat.afficher_filtres(*chargement.annees_et_regions(), couverture=chargement.couverture_du_jeu())
+        etat.afficher_filtres(*chargement.annees_et_regions(), couverture=chargement.couverture_du_jeu(),
+                              region_session=identite.region_par_defaut(perimetre))
     identite.encart_utilisateur(perimetre)
     page.run()
     pied.afficher_pied(etat_jeu)

@@ -288,13 +288,15 @@ def options_region(couples: Sequence[tuple[str, str]], couverture: Couverture | 
 
 
 def afficher_filtres(annees: Sequence[int], regions: Sequence[tuple[str, str]] | Mapping[str, str],
-                     couverture: Couverture | None = None) -> Filtres:
+                     couverture: Couverture | None = None, region_session: str | None = None) -> Filtres:
     """Affiche les filtres partagés dans la barre latérale (appelé par le point d'entrée, avant la
     page) et les mémorise pour ``filtres()``.
 
     ``annees`` : années disponibles ; ``regions`` : (code, nom) ou {code: nom} ; ``couverture`` : le
     périmètre du jeu de données (``requetes.couverture``), qui décide des régions proposées et du
-    territoire par défaut (``options_region``).
+    territoire par défaut (``options_region``) ; ``region_session`` : la région du périmètre de la
+    personne connectée (profil région, ou région de sa Mission Locale), territoire par défaut quand le jeu
+    la propose — une ARML arrive sur sa région, pas sur « France entière ».
     """
     annees_triees = tuple(sorted({int(a) for a in annees}, reverse=True))
     if isinstance(regions, Mapping):
@@ -303,6 +305,8 @@ def afficher_filtres(annees: Sequence[int], regions: Sequence[tuple[str, str]] |
         couples = tuple((str(c), str(n)) for c, n in regions)
     couples = tuple(sorted(couples, key=lambda cn: _cle_tri(cn[1])))
     couples, options, defaut, libelle_tout = options_region(couples, couverture)
+    if region_session in options:
+        defaut = region_session
     noms = dict(couples)
 
     with st.sidebar:

@@ -591,6 +591,21 @@ def perimetre_pose(perimetre: Perimetre):
     return P.actif(perimetre)
 
 
+def region_par_defaut(perimetre: Perimetre) -> str | None:
+    """La région où une session arrive : celle d'un profil région, celle de la Mission Locale d'un profil
+    ML ; None (tout le jeu) pour un profil national ou le mode local."""
+    if perimetre.profil == "region":
+        return perimetre.code
+    if perimetre.profil != "ml":
+        return None
+    from interface import chargement
+    from requetes import indicateurs
+
+    mls = chargement.en_cache(indicateurs.missions_locales)  # restreinte : la seule ML du périmètre
+    regions = mls.filter(mls["code_ml"] == perimetre.code)["code_region"].to_list()
+    return regions[0] if regions else None
+
+
 def perimetre_courant() -> Perimetre:
     """Le périmètre de la session, rangé par ``exiger_acces()`` (point d'entrée) pour cette exécution."""
     from interface.garde import assurer_navigation

@@ -33,6 +33,11 @@ code = "{BRETAGNE}"
 [[acces]]
 domaine = "unml.info"
 profil = "national"
+
+[[acces]]
+email = "direction@ml-quimper.fr"
+profil = "ml"
+code = "ML02901"
 """
 SECRETS = {"auth": {"redirect_uri": "http://127.0.0.1:8501/oauth2callback",
                     "cookie_secret": "0123456789abcdef0123456789abcdef",
@@ -148,3 +153,15 @@ def test_national_voit_toutes_les_regions(monkeypatch, demo, acces, mls):
     envoye = contenu_envoye(at)
     vues = [c for c in mls["code_ml"].to_list() if c in envoye]
     assert mls.filter(pl.col("code_ml").is_in(vues))["code_region"].n_unique() == 18
+
+
+@pytest.mark.parametrize(("email", "region"), [("coordination@arml-bretagne.fr", BRETAGNE),
+                                               ("direction@ml-quimper.fr", BRETAGNE),
+                                               ("pilotage@unml.info", "FR")])
+def test_chacun_arrive_sur_sa_region(monkeypatch, demo, acces, email, region):
+    """Le filtre Région s'ouvre sur la région du périmètre (profil région, ou région de la ML) ; une
+    identité nationale sur « France entière »."""
+    at = ouvrir(monkeypatch, demo, acces, email, "vue_nationale")
+    assert at.selectbox(key="region").value == region
+    entete = at.markdown[0].value
+    assert ("France entière" in entete) == (region == "FR"), entete
