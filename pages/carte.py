@@ -215,6 +215,10 @@ constats = f.adapter(chargement.en_cache(vue.tableau_constats, annee, alerte_det
                                          date_reference))
 if note := vue.note_constats(constats.height, MAX_LIGNES_AFFICHEES):
     st.caption(note)
-st.dataframe(constats.head(MAX_LIGNES_AFFICHEES), hide_index=True, width="stretch", height=320,
-             column_config={"Jeunes de 16 à 25 ans": st.column_config.NumberColumn(format="localized")})
-boutons_telechargement(constats, f"alerte_{alerte_detail}", cle="carte_constats", annee=annee, feuille="Constats")
+if constats.is_empty():  # pas de tableau vide (Streamlit y écrirait « empty », en anglais)
+    st.caption("Aucun objet concerné par cette alerte dans ce territoire, pour cette année et ces seuils.")
+else:
+    st.dataframe(constats.head(MAX_LIGNES_AFFICHEES), hide_index=True, width="stretch", height=320,
+                 column_config={"Jeunes de 16 à 25 ans": st.column_config.NumberColumn(format="localized")})
+    boutons_telechargement(constats, f"alerte_{alerte_detail}", cle="carte_constats", annee=annee,
+                           feuille="Constats")
