@@ -86,7 +86,7 @@ colonnes = st.columns(3)
 metrique_chiffre(c["orientes_ft_ml"], libelle="Jeunes orientés par France Travail", annee_precedente=prec,
                  avec_unite=False, conteneur=colonnes[0])
 metrique_chiffre(c["entrees_delegation"], libelle="Entrées en délégation", annee_precedente=prec,
-                 avec_unite=False, note=texte_objectif(c, national), conteneur=colonnes[1])
+                 avec_unite=False, note=texte_objectif(c, national, f.code_region is not None), conteneur=colonnes[1])
 metrique_chiffre(c["atteinte_objectif_national" if national else "atteinte_objectif"],
                  libelle="Atteinte de l'objectif", annee_precedente=prec, conteneur=colonnes[2])
 colonnes = st.columns(3)

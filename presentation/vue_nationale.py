@@ -39,10 +39,11 @@ def texte_etp(chiffres: dict) -> str | None:
     return f"sur {fmt.format_valeur(prevus.valeur, 'ETP')} prévus ({fmt.pourcentage(part)})"
 
 
-def texte_objectif(chiffres: dict, national: bool) -> str | None:
-    """« objectif national : 150 000 jeunes » ou « objectif des ML : 12 000 jeunes »."""
+def texte_objectif(chiffres: dict, national: bool, region_choisie: bool = True) -> str | None:
+    """« objectif national : 150 000 jeunes », « objectif des ML de la région : 12 000 jeunes », ou, pour tout
+    un jeu partiel sans région choisie, « objectif des ML de la zone couverte : … »."""
     c = chiffres.get("objectif_national" if national else "objectif_entrees")
     if c is None or fmt.absent(c.valeur):
         return None
-    qui = "national" if national else "des ML de la région"
+    qui = "national" if national else "des ML de la région" if region_choisie else "des ML de la zone couverte"
     return f"objectif {qui} : {fmt.format_valeur(c.valeur, 'jeunes')}"

@@ -290,6 +290,8 @@ def test_textes_etp_et_objectif():
     assert texte_etp(chiffres) == f"sur 325{E}ETP prévus (62,5{E}%)"
     assert texte_objectif(chiffres, True) == f"objectif national : 150{F}000{E}jeunes"
     assert texte_objectif(chiffres, False) == f"objectif des ML de la région : 12{F}000{E}jeunes"
+    assert texte_objectif(chiffres, False, region_choisie=False) == (
+        f"objectif des ML de la zone couverte : 12{F}000{E}jeunes")
 
 
 # --------------------------------------------------------------------------------------------------
