@@ -31,14 +31,19 @@ LEGENDE = ("✓ fond vert : mieux que la France ; ✗ fond rose : moins bien ; =
 AIDE_RANG = ("Rang dans la maille : 1 = le meilleur selon le sens de l'indicateur (pour un indicateur sans sens, "
              "la valeur la plus haute) ; sur le nombre de territoires qui ont une valeur. Centile : part des autres "
              "territoires classés après lui, un ex æquo comptant pour moitié (100 = seul premier, 0 = seul dernier).")
-LIBELLES_EXPORT = {
-    **comparables.LIBELLES_EXPORT,
+# En-têtes des colonnes de positions des indicateurs (requetes.comparaison.positions), communs aux
+# téléchargements de la comparaison et du portrait.
+LIBELLES_POSITIONS = {
     "code": "Code", "nom": "Territoire", "code_region": "Code région", "indicateur": "Code indicateur",
     "libelle": "Indicateur", "theme": "Thème", "unite": "Unité", "sens": "Sens (1 plus haut = mieux, -1 plus bas = mieux)",
     "numerateur": "Numérateur", "denominateur": "Dénominateur", "valeur": "Valeur", "valeur_nationale": "France",
     "valeur_region": "Région", "ecart_national": "Écart à la France", "ecart_region": "Écart à la région",
     "part_nationale": "Part du national (%)", "rang": "Rang", "nb": "Territoires classés", "centile": "Centile",
-    "appreciation": "Par rapport à la France", "periode": "Période", "x": "Indicateur X", "y": "Indicateur Y",
+    "appreciation": "Par rapport à la France",
+}
+LIBELLES_EXPORT = {
+    **comparables.LIBELLES_EXPORT, **LIBELLES_POSITIONS,
+    "periode": "Période", "x": "Indicateur X", "y": "Indicateur Y",
 }
 SANS_TERRITOIRE = (f"Choisissez jusqu'à {C.MAX_TERRITOIRES} territoires à comparer. En attendant, voici les valeurs "
                    "de la France.")

@@ -30,6 +30,13 @@ DECIMALES = 0
 DECIMALES_COLONNES = dict.fromkeys(O.COLONNES_TAUX, 1)
 
 
+def _ligne_de_reference(fig: go.Figure, x: float, nom: str) -> None:
+    """Une ligne verticale en tirets gris (référence ou seuil) et son entrée de légende ``nom``."""
+    ligne = dict(color=GRIS_FONCE, dash="dash", width=2)
+    fig.add_vline(x=x, line=ligne)
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", hoverinfo="skip", name=nom, line=ligne))
+
+
 def _jeunes(v) -> str:
     return fmt.format_valeur(v, "jeunes")
 
@@ -143,10 +150,7 @@ def figure_pertes(pertes: pl.DataFrame, reference: pl.DataFrame, codes_surlignes
         ))
     nationale = perte_nationale(reference)
     if nationale is not None:
-        fig.add_vline(x=nationale, line=dict(color=GRIS_FONCE, dash="dash", width=2))
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", hoverinfo="skip",
-                                 name=f"Taux de perte de la France : {fmt.pourcentage(nationale)}",
-                                 line=dict(color=GRIS_FONCE, dash="dash", width=2)))
+        _ligne_de_reference(fig, nationale, f"Taux de perte de la France : {fmt.pourcentage(nationale)}")
     fig.update_layout(barmode="stack", height=max(320, 26 * haut.height + 110),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, traceorder="normal"),
                       xaxis=dict(title="Taux de perte (% des jeunes orientés)", ticksuffix=" %"),
@@ -224,10 +228,7 @@ def figure_motifs(motifs: pl.DataFrame, maille: str, seuil: float,
             marker=dict(color=COULEURS_MOTIF[m]),
             hovertemplate="<b>%{y}</b><br>" + LIBELLES_MOTIF[m] + " : %{x:.1f} %<extra></extra>",
         ))
-    fig.add_vline(x=seuil, line=dict(color=GRIS_FONCE, dash="dash", width=2))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", hoverinfo="skip",
-                             name=f"Seuil : {fmt.pourcentage(seuil, 0)}",
-                             line=dict(color=GRIS_FONCE, dash="dash", width=2)))
+    _ligne_de_reference(fig, seuil, f"Seuil : {fmt.pourcentage(seuil, 0)}")
     fig.update_layout(barmode="stack", height=max(320, 24 * haut.height + 120),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, traceorder="normal"),
                       xaxis=dict(range=[0, 100], ticksuffix=" %", title="% des jeunes orientés"),

@@ -17,7 +17,9 @@ import polars as pl
 from pandas.io.formats.style import Styler
 
 from presentation import alertes as alertes_ecrites
+from presentation import comparables
 from presentation import format as fmt
+from presentation.comparaison import LIBELLES_POSITIONS
 from presentation.couverture import adapter_texte
 from requetes import comparaison as C
 from requetes.couverture import Couverture
@@ -37,19 +39,13 @@ AIDE_DENSITE = ("Population municipale ÷ superficie des communes du territoire 
                 "caractère rural ou urbain.")
 # En-têtes des téléchargements du portrait : indicateurs, constats d'alerte, territoires comparables.
 LIBELLES_EXPORT = {
-    "code": "Code", "nom": "Territoire", "code_region": "Code région", "indicateur": "Code indicateur",
-    "libelle": "Indicateur", "theme": "Thème", "unite": "Unité", "sens": "Sens (1 plus haut = mieux, -1 plus bas = mieux)",
-    "numerateur": "Numérateur", "denominateur": "Dénominateur", "valeur": "Valeur", "valeur_nationale": "France",
-    "valeur_region": "Région", "ecart_national": "Écart à la France", "ecart_region": "Écart à la région",
-    "part_nationale": "Part du national (%)", "rang": "Rang", "nb": "Territoires classés", "centile": "Centile",
-    "appreciation": "Par rapport à la France", "precedente": "Période précédente", "evolution": "Évolution",
+    **LIBELLES_POSITIONS,
+    "precedente": "Période précédente", "evolution": "Évolution",
     "appreciation_evolution": "Sens de l'évolution", "alerte": "Code alerte", "numero": "N°",
     "libelle_alerte": "Alerte", "niveau": "Grain", "code_objet": "Code", "nom_objet": "Commune ou ML",
     "code_departement": "Département", "codes_ml": "Missions Locales", "cas": "Cas", "reference": "Seuil ou référence",
-    "jeunes": "Jeunes de 16 à 25 ans", "constat": "Constat", "distance": "Distance de contexte",
-    "proximite": "Proximité (0 = territoire de référence)", "population_16_25": "Jeunes de 16 à 25 ans",
-    "taux_neet": "Taux de NEET (%)", "de_moins_26_pour_1000": "Demandeurs d'emploi de moins de 26 ans pour 1 000 jeunes",
-    "densite": "Densité (hab./km²)", "population": "Population municipale", "superficie_km2": "Superficie (km²)",
+    "jeunes": "Jeunes de 16 à 25 ans", "constat": "Constat",
+    **comparables.LIBELLES_EXPORT,
 }
 
 

@@ -309,6 +309,26 @@ def _texte_valeur(v, unite: str) -> str:
     return fmt.format_valeur(v, unite)
 
 
+def _lignes_indicateurs(jeu: JeuDeDonnees, t: Territoire, annee: int, prec: int | None, codes, cites: list[str],
+                        evolution: bool = False) -> list[list[str]]:
+    """Une ligne par indicateur du registre : libellé, valeur de l'année, valeur de l'année précédente (tiret
+    sans année précédente), et l'évolution sur un an si ``evolution`` ; chaque code est noté dans ``cites``
+    (annexe des définitions)."""
+    courant = _valeurs(jeu, t, annee, codes)
+    avant = _valeurs(jeu, t, prec, codes) if prec else {}
+    lignes = []
+    for code in codes:
+        i = REGISTRE[code]
+        v = courant.get(code, {}).get("valeur")
+        p = avant.get(code, {}).get("valeur") if avant else None
+        ligne = [i.libelle, _texte_valeur(v, i.unite), _texte_valeur(p, i.unite) if prec else fmt.TIRET]
+        if evolution:
+            ligne.append(fmt.ecart(None if v is None or p is None else v - p, i.unite))
+        lignes.append(ligne)
+        cites.append(code)
+    return lignes
+
+
 def _tableau_polars(df: pl.DataFrame, legende: str | None = None, note: str | None = None,
                     numeriques: tuple[str, ...] | None = None) -> Tableau:
     """Un tableau déjà mis en forme (textes) par ``presentation`` : en-têtes et cellules tels quels."""
@@ -359,17 +379,7 @@ def _liste_tronquee(df: pl.DataFrame, n: int = MAX_LIGNES_LISTE) -> tuple[pl.Dat
 
 def section_chiffres(jeu, t: Territoire, annee: int, prec: int | None, cites: list[str]) -> Section:
     s = Section("chiffres", f"L'année {annee} en chiffres")
-    courant = _valeurs(jeu, t, annee, CHIFFRES_ANNEE)
-    avant = _valeurs(jeu, t, prec, CHIFFRES_ANNEE) if prec else {}
-    lignes = []
-    for code in CHIFFRES_ANNEE:
-        i = REGISTRE[code]
-        v = courant.get(code, {}).get("valeur")
-        p = avant.get(code, {}).get("valeur") if avant else None
-        ecart = None if v is None or p is None else v - p
-        lignes.append([i.libelle, _texte_valeur(v, i.unite), _texte_valeur(p, i.unite) if prec else fmt.TIRET,
-                       fmt.ecart(ecart, i.unite)])
-        cites.append(code)
+    lignes = _lignes_indicateurs(jeu, t, annee, prec, CHIFFRES_ANNEE, cites, evolution=True)
     entetes = ["Indicateur", str(annee), str(prec) if prec else f"{annee - 1} (absent)", "Évolution sur un an"]
     s.texte(f"{t.libelle}, année {annee}. Valeurs des indicateurs du registre (définitions et formules en "
             "annexe) ; l'évolution est l'écart à l'année précédente, en points pour un pourcentage.")
@@ -471,15 +481,7 @@ def section_accords(jeu, t: Territoire, annee: int, prec: int | None, cites: lis
     d = date(annee, 12, 31)
     libelle_date = A.libelle_date(d)
     s.texte(f"Situation au {libelle_date}. {A.REGLE_VIGUEUR}")
-    courant = _valeurs(jeu, t, annee, CHIFFRES_ACCORDS)
-    avant = _valeurs(jeu, t, prec, CHIFFRES_ACCORDS) if prec else {}
-    lignes = []
-    for code in CHIFFRES_ACCORDS:
-        i = REGISTRE[code]
-        v = courant.get(code, {}).get("valeur")
-        p = avant.get(code, {}).get("valeur") if avant else None
-        lignes.append([i.libelle, _texte_valeur(v, i.unite), _texte_valeur(p, i.unite) if prec else fmt.TIRET])
-        cites.append(code)
+    lignes = _lignes_indicateurs(jeu, t, annee, prec, CHIFFRES_ACCORDS, cites)
     s.blocs.append(Tableau(["Indicateur", str(annee), str(prec) if prec else fmt.TIRET], lignes, frozenset({1, 2}),
                            "Accords en vigueur et leur contenu"))
     code_region = t.code_region if t.niveau != "nationale" else None
@@ -560,15 +562,7 @@ def _entonnoir_registre(jeu, t: Territoire, annee: int) -> pl.DataFrame:
 
 def section_orientations(jeu, t: Territoire, annee: int, prec: int | None, cites: list[str]) -> Section:
     s = Section("orientations", "Orientations : entonnoir, « double perte », motifs, objectif")
-    courant = _valeurs(jeu, t, annee, CHIFFRES_ORIENTATIONS)
-    avant = _valeurs(jeu, t, prec, CHIFFRES_ORIENTATIONS) if prec else {}
-    lignes = []
-    for code in CHIFFRES_ORIENTATIONS:
-        i = REGISTRE[code]
-        v = courant.get(code, {}).get("valeur")
-        p = avant.get(code, {}).get("valeur") if avant else None
-        lignes.append([i.libelle, _texte_valeur(v, i.unite), _texte_valeur(p, i.unite) if prec else fmt.TIRET])
-        cites.append(code)
+    lignes = _lignes_indicateurs(jeu, t, annee, prec, CHIFFRES_ORIENTATIONS, cites)
     s.blocs.append(Tableau(["Indicateur", str(annee), str(prec) if prec else fmt.TIRET], lignes, frozenset({1, 2}),
                            "Orientations France Travail → Mission Locale (délégation du PPAE)"))
     # Entonnoir et double perte
