@@ -136,38 +136,58 @@ def ecrire_jeu(dossier: Path, tables: dict[str, pl.DataFrame]) -> Path:
     return dossier
 
 
-def dossier_demo_partage(tmp_path_factory, graine: int = 2015) -> Path:
-    """Jeu de démonstration (``donnees.demo.generer``) généré une seule fois par session de tests, même
-    entre les processus de pytest-xdist : il est écrit sous le dossier temporaire commun de la session
-    (parent des dossiers des processus), sous un verrou de fichier. Rend le dossier."""
+def _dossier_partage(tmp_path_factory, nom: str, fabriquer) -> Path:
+    """Le dossier ``nom`` fabriqué une seule fois par session de tests, même entre les processus de
+    pytest-xdist : ``fabriquer(dossier_temporaire)`` écrit sous le dossier temporaire commun de la session
+    (parent des dossiers des processus), sous un verrou de fichier, puis le dossier est mis en place d'un
+    coup. Rend le dossier."""
     import fcntl
     import os
-
-    from donnees.contrat import NOMS_TABLES
-    from donnees.demo import generer
+    import shutil
 
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent
-    dossier = base / f"demo_partage_{graine}"
-    with open(base / f"demo_partage_{graine}.verrou", "w") as verrou:
+    dossier = base / nom
+    with open(base / f"{nom}.verrou", "w") as verrou:
         fcntl.flock(verrou, fcntl.LOCK_EX)
         try:
-            fini = base / f"demo_partage_{graine}.fini"
+            fini = base / f"{nom}.fini"
             if not fini.is_file():
-                import shutil
-
-                temporaire = base / f"demo_partage_{graine}.en_cours"
+                temporaire = base / f"{nom}.en_cours"
                 for reste in (temporaire, dossier):  # restes d'une session interrompue
                     if reste.exists():
                         shutil.rmtree(reste)
-                generer(temporaire, graine=graine)
-                assert all((temporaire / f"{t}.parquet").is_file() for t in NOMS_TABLES)
+                fabriquer(temporaire)
                 temporaire.rename(dossier)
                 fini.write_text("ok", encoding="utf-8")
         finally:
             fcntl.flock(verrou, fcntl.LOCK_UN)
     return dossier
+
+
+def dossier_demo_partage(tmp_path_factory, graine: int = 2015) -> Path:
+    """Jeu de démonstration (``donnees.demo.generer``) généré une seule fois par session de tests (voir
+    ``_dossier_partage``). Rend le dossier."""
+    from donnees.contrat import NOMS_TABLES
+    from donnees.demo import generer
+
+    def fabriquer(temporaire: Path) -> None:
+        generer(temporaire, graine=graine)
+        assert all((temporaire / f"{t}.parquet").is_file() for t in NOMS_TABLES)
+
+    return _dossier_partage(tmp_path_factory, f"demo_partage_{graine}", fabriquer)
+
+
+def dossier_demo_extrait(tmp_path_factory, *, region: str | None = None, departement: str | None = None) -> Path:
+    """Le jeu d'une région ou d'un département extrait du jeu de démonstration partagé
+    (``donnees.extrait``), fabriqué une seule fois par session de tests. Rend le dossier."""
+    from donnees import extrait
+
+    demo = dossier_demo_partage(tmp_path_factory)
+    nom = f"demo_extrait_region_{region}" if region else f"demo_extrait_departement_{departement}"
+    return _dossier_partage(tmp_path_factory, nom, lambda temporaire: extrait.extraire(
+        demo, temporaire, region=region, departement=departement))
 
 
 def octets_parquet(df: pl.DataFrame) -> bytes:

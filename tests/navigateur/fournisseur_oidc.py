@@ -27,10 +27,7 @@ Aucun asyncio : serveur WSGI de werkzeug à fils, dans un autre processus que le
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -151,22 +148,14 @@ class FournisseurOidc:
         self._put(f"/proconnect/usagers/{quote(sub, safe='')}", claims_userinfo)
 
     def fin_du_journal(self, nb_caracteres: int = 4000) -> str:
-        try:
-            return self.journal.read_text(encoding="utf-8", errors="replace")[-nb_caracteres:]
-        except OSError:
-            return "(journal illisible)"
+        from tests.navigateur import harnais
+
+        return harnais.fin_du_journal(self.journal, nb_caracteres)
 
     def arreter(self) -> None:
-        if self.processus.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.processus.pid, signal.SIGTERM)
-        try:
-            self.processus.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.processus.pid, signal.SIGKILL)
-            self.processus.wait(timeout=10)
+        from tests.navigateur import harnais
+
+        harnais.arreter_groupe(self.processus, delai_s=10)
 
 
 def demarrer_fournisseur(journal: Path, port: int | None = None, client_id: str = CLIENT_ID) -> FournisseurOidc:

@@ -71,6 +71,31 @@ def port_libre() -> int:
         return s.getsockname()[1]
 
 
+def fin_du_journal(journal: Path, nb_caracteres: int = 4000) -> str:
+    """La fin du journal d'un processus lancé par les tests (messages d'échec)."""
+    try:
+        return journal.read_text(encoding="utf-8", errors="replace")[-nb_caracteres:]
+    except OSError:
+        return "(journal illisible)"
+
+
+def arreter_groupe(processus: subprocess.Popen, delai_s: float = 15) -> None:
+    """Arrête un processus lancé dans son propre groupe (``start_new_session``) : SIGTERM au groupe, puis
+    SIGKILL s'il n'est pas fini après ``delai_s``."""
+    if processus.poll() is not None:
+        return
+    try:
+        os.killpg(processus.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        processus.wait(timeout=delai_s)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(processus.pid, signal.SIGKILL)
+        processus.wait(timeout=delai_s)
+
+
 @dataclass
 class Serveur:
     """Un ``streamlit run tableau_de_bord.py`` lancé dans son propre groupe de processus."""
@@ -85,24 +110,10 @@ class Serveur:
         return f"http://127.0.0.1:{self.port}"
 
     def fin_du_journal(self, nb_caracteres: int = 4000) -> str:
-        try:
-            return self.journal.read_text(encoding="utf-8", errors="replace")[-nb_caracteres:]
-        except OSError:
-            return "(journal illisible)"
+        return fin_du_journal(self.journal, nb_caracteres)
 
     def arreter(self) -> None:
-        if self.processus.poll() is not None:
-            return
-        try:
-            os.killpg(self.processus.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            self.processus.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.processus.pid, signal.SIGKILL)
-            self.processus.wait(timeout=15)
+        arreter_groupe(self.processus)
 
 
 def demarrer_serveur(dossier_donnees: Path, journal: Path, port: int | None = None,

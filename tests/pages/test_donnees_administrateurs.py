@@ -10,9 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from donnees import versions
 from tests.fabrique import jeu_minimal
+from tests.pages.outils_pages import preparer
 from tests.pages.test_donnees import (  # noqa: F401 (fixtures)
-    ENTREE,
-    PAGE,
     branchement,
     lieux,
     octets_parquet,
@@ -32,10 +31,6 @@ email = "coordination@arml-bretagne.fr"
 profil = "region"
 code = "53"
 """
-SECRETS = {"auth": {"redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-                    "cookie_secret": "0123456789abcdef0123456789abcdef",
-                    "oidc": {"client_id": "tdb", "client_secret": "secret",
-                             "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}}}
 
 
 @pytest.fixture
@@ -49,11 +44,8 @@ def acces(lieux, monkeypatch):
 
 
 def ouvrir_en_tant_que(email: str) -> AppTest:
-    at = AppTest.from_file(ENTREE, default_timeout=240)
-    for cle, valeur in SECRETS.items():
-        at.secrets[cle] = valeur
-    at.user = {"is_logged_in": True, "email": email, "sub": f"sub-{email}", "provider": "oidc"}
-    at.switch_page(PAGE).run()
+    at = preparer("donnees", email=email, delai_s=240)
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -20,17 +20,13 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from donnees import extrait, referentiel
+from donnees import referentiel
 from presentation.format import nombre
-from tests.fabrique import dossier_demo_partage, ecrire_jeu, jeu_minimal
-from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
-    contenu_telechargement,
-    gestionnaires_telechargement,  # noqa: F401
-)
+from tests.fabrique import dossier_demo_extrait, ecrire_jeu, jeu_minimal
+from tests.pages.outils_pages import contenu_envoye, executer, preparer
+from tests.pages.outils_telechargement import gestionnaires_telechargement  # noqa: F401 (fixture)
 from tests.pages.test_perimetre_pages import ETATS
 
-RACINE = Path(__file__).resolve().parents[2]
-ENTREE = str(RACINE / "tableau_de_bord.py")
 ZONES = {"bretagne": ({"region": "53"}, "Bretagne"),
          "guadeloupe": ({"departement": "971"}, "Guadeloupe (département 971)"),
          # le petit jeu des tests, lu tel qu'il est : deux ML de deux régions (la zone par défaut, sans région)
@@ -39,10 +35,8 @@ ZONES = {"bretagne": ({"region": "53"}, "Bretagne"),
 
 @pytest.fixture(scope="module")
 def jeux(tmp_path_factory) -> dict[str, Path]:
-    demo = dossier_demo_partage(tmp_path_factory)
-    base = tmp_path_factory.mktemp("jeux_partiels")
-    jeux = {nom: extrait.extraire(demo, base / nom, **zone) for nom, (zone, _) in ZONES.items() if zone}
-    jeux["deux_regions"] = ecrire_jeu(base / "deux_regions", jeu_minimal())
+    jeux = {nom: dossier_demo_extrait(tmp_path_factory, **zone) for nom, (zone, _) in ZONES.items() if zone}
+    jeux["deux_regions"] = ecrire_jeu(tmp_path_factory.mktemp("jeux_partiels") / "deux_regions", jeu_minimal())
     return jeux
 
 
@@ -54,32 +48,7 @@ def couverture_deduite(monkeypatch):
 
 def ouvrir(monkeypatch, dossier: Path, url_path: str, params: dict | None = None) -> AppTest:
     monkeypatch.setenv("TDB_DONNEES", str(dossier))
-    at = AppTest.from_file(ENTREE, default_timeout=300)
-    for cle, valeur in (params or {}).items():
-        at.query_params[cle] = valeur
-    if url_path != "vue_nationale":
-        at.switch_page(f"pages/{url_path}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def contenu_envoye(at: AppTest) -> str:
-    """Tout ce que la page envoie au navigateur, en texte, plus les fichiers de ses boutons de téléchargement."""
-    morceaux: list[bytes] = []
-
-    def visiter(noeud) -> None:
-        proto = getattr(noeud, "proto", None)
-        if proto is not None and hasattr(proto, "SerializeToString"):
-            morceaux.append(proto.SerializeToString())
-        for enfant in (getattr(noeud, "children", None) or {}).values():
-            visiter(enfant)
-
-    visiter(at._tree)
-    for bouton in at.get("download_button"):
-        morceaux.append(contenu_telechargement(bouton))
-    return b"\n".join(morceaux).decode("utf-8", errors="ignore")
+    return executer(preparer(url_path, params))
 
 
 def communes_sans_ml(dossier: Path) -> tuple[int, int]:
@@ -162,22 +131,11 @@ profil = "national"
 
 
 def ouvrir_connecte(monkeypatch, tmp_path, dossier: Path, email: str, url_path: str) -> AppTest:
-    from tests.pages.test_perimetre_pages import SECRETS
-
     acces = tmp_path / "acces.toml"
     acces.write_text(ACCES_PROFILS, encoding="utf-8")
     monkeypatch.setenv("TDB_ACCES", str(acces))
     monkeypatch.setenv("TDB_DONNEES", str(dossier))
-    at = AppTest.from_file(ENTREE, default_timeout=300)
-    for cle, valeur in SECRETS.items():
-        at.secrets[cle] = valeur
-    at.user = {"is_logged_in": True, "email": email, "sub": f"sub-{email}", "provider": "oidc"}
-    if url_path != "vue_nationale":
-        at.switch_page(f"pages/{url_path}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return executer(preparer(url_path, email=email))
 
 
 @pytest.mark.parametrize("email", ["pilotage@unml.info", "coordination@arml-bretagne.fr"])

@@ -2,9 +2,8 @@
 Locale d'une autre région dans ce que la page envoie au navigateur (textes, tableaux, graphiques, cartes,
 infobulles, options des listes) ni dans ses fichiers téléchargés. Et une identité nationale voit toutes les ML.
 
-Le contenu envoyé est lu dans les messages (protobuf) de chaque élément de la page AppTest : les tableaux y
-sont en Arrow, les graphiques en JSON Plotly, la carte en HTML folium ; les codes et les noms y paraissent en
-UTF-8. Les fichiers des boutons sont fabriqués comme le ferait le serveur au clic."""
+Le contenu envoyé est lu par ``tests.pages.outils_pages.contenu_envoye`` (messages des éléments et fichiers
+des boutons de téléchargement)."""
 
 from __future__ import annotations
 
@@ -16,13 +15,9 @@ from streamlit.testing.v1 import AppTest
 
 from interface.navigation import CATALOGUE
 from tests.fabrique import dossier_demo_partage
-from tests.pages.outils_telechargement import (  # la fixture importée s'applique aux tests du module
-    contenu_telechargement,
-    gestionnaires_telechargement,  # noqa: F401
-)
+from tests.pages.outils_pages import contenu_envoye, executer, preparer
+from tests.pages.outils_telechargement import gestionnaires_telechargement  # noqa: F401 (fixture)
 
-RACINE = Path(__file__).resolve().parents[2]
-ENTREE = str(RACINE / "tableau_de_bord.py")
 BRETAGNE = "53"
 ACCES = f"""
 [[acces]]
@@ -39,10 +34,6 @@ email = "direction@ml-quimper.fr"
 profil = "ml"
 code = "ML02901"
 """
-SECRETS = {"auth": {"redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-                    "cookie_secret": "0123456789abcdef0123456789abcdef",
-                    "oidc": {"client_id": "tdb", "client_secret": "secret",
-                             "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}}}
 
 
 @pytest.fixture(scope="module")
@@ -68,36 +59,7 @@ def acces(tmp_path) -> Path:
 def ouvrir(monkeypatch, demo: Path, acces: Path, email: str, url_path: str, params: dict | None = None) -> AppTest:
     monkeypatch.setenv("TDB_DONNEES", str(demo))
     monkeypatch.setenv("TDB_ACCES", str(acces))
-    at = AppTest.from_file(ENTREE, default_timeout=300)
-    for cle, valeur in SECRETS.items():
-        at.secrets[cle] = valeur
-    at.user = {"is_logged_in": True, "email": email, "sub": f"sub-{email}", "provider": "oidc"}
-    for cle, valeur in (params or {}).items():
-        at.query_params[cle] = valeur
-    if url_path != "vue_nationale":
-        at.switch_page(f"pages/{url_path}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def contenu_envoye(at: AppTest) -> str:
-    """Tout ce que la page envoie au navigateur, en texte (messages des éléments), plus les fichiers des
-    boutons de téléchargement."""
-    morceaux: list[bytes] = []
-
-    def visiter(noeud) -> None:
-        proto = getattr(noeud, "proto", None)
-        if proto is not None and hasattr(proto, "SerializeToString"):
-            morceaux.append(proto.SerializeToString())
-        for enfant in (getattr(noeud, "children", None) or {}).values():
-            visiter(enfant)
-
-    visiter(at._tree)
-    for bouton in at.get("download_button"):
-        morceaux.append(contenu_telechargement(bouton))
-    return b"\n".join(morceaux).decode("utf-8", errors="ignore")
+    return executer(preparer(url_path, params, email))
 
 
 # Chaque page dans chacun de ses onglets (les onglets liés à l'adresse ne s'exécutent que choisis) et les

@@ -9,11 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from donnees import extrait, referentiel
+from donnees import referentiel
 from requetes import alertes
 from requetes.indicateurs import annees_disponibles
 from requetes.jeu import JeuDeDonnees
-from tests.fabrique import dossier_demo_partage
+from tests.fabrique import dossier_demo_extrait, dossier_demo_partage
 
 
 @pytest.fixture(autouse=True)
@@ -23,11 +23,10 @@ def couverture_deduite(monkeypatch):
 
 @pytest.fixture(scope="module")
 def dossiers(tmp_path_factory) -> dict[str, Path]:
-    demo = dossier_demo_partage(tmp_path_factory)
-    base = tmp_path_factory.mktemp("alertes_partiel")
-    return {"national": demo, "bretagne": extrait.extraire(demo, base / "bretagne", region="53"),
-            "971": extrait.extraire(demo, base / "971", departement="971"),
-            "29": extrait.extraire(demo, base / "29", departement="29")}
+    return {"national": dossier_demo_partage(tmp_path_factory),
+            "bretagne": dossier_demo_extrait(tmp_path_factory, region="53"),
+            "971": dossier_demo_extrait(tmp_path_factory, departement="971"),
+            "29": dossier_demo_extrait(tmp_path_factory, departement="29")}
 
 
 def attendu_alerte_1(dossier: Path, toutes: bool) -> dict[str, str]:

@@ -11,12 +11,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from donnees import extrait
 from presentation import budget as PB
 from requetes import budget
 from requetes.couverture import couverture
 from requetes.jeu import JeuDeDonnees
-from tests.fabrique import dossier_demo_partage
+from tests.fabrique import dossier_demo_extrait, dossier_demo_partage
 
 
 @pytest.fixture(autouse=True)
@@ -26,10 +25,9 @@ def couverture_deduite(monkeypatch):
 
 @pytest.fixture(scope="module")
 def dossiers(tmp_path_factory) -> dict[str, Path]:
-    demo = dossier_demo_partage(tmp_path_factory)
-    base = tmp_path_factory.mktemp("budget_partiel")
-    return {"national": demo, "bretagne": extrait.extraire(demo, base / "bretagne", region="53"),
-            "971": extrait.extraire(demo, base / "971", departement="971")}
+    return {"national": dossier_demo_partage(tmp_path_factory),
+            "bretagne": dossier_demo_extrait(tmp_path_factory, region="53"),
+            "971": dossier_demo_extrait(tmp_path_factory, departement="971")}
 
 
 @pytest.mark.parametrize("zone", ["bretagne", "971"])

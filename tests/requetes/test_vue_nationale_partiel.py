@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from donnees import extrait
 from requetes import indicateurs, vue_nationale
 from requetes.jeu import JeuDeDonnees
-from tests.fabrique import dossier_demo_partage
+from tests.fabrique import dossier_demo_extrait, dossier_demo_partage
 
 
 @pytest.fixture(autouse=True)
@@ -19,9 +18,8 @@ def couverture_deduite(monkeypatch):
 
 @pytest.fixture(scope="module")
 def jeux(tmp_path_factory):
-    demo = dossier_demo_partage(tmp_path_factory)
-    base = tmp_path_factory.mktemp("vue_nationale_partielle")
-    return {"national": demo, "bretagne": extrait.extraire(demo, base / "bretagne", region="53")}
+    return {"national": dossier_demo_partage(tmp_path_factory),
+            "bretagne": dossier_demo_extrait(tmp_path_factory, region="53")}
 
 
 def test_synthese_zone_couverte(jeux):
