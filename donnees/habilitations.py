@@ -15,8 +15,8 @@ tableau de bord garde son mode local : tout est ouvert, pour un seul poste de tr
 
 Ce module ne dépend ni de Streamlit ni du jeu de données : il lit et contrôle le fichier, et dit le
 périmètre d'une identité. Le filtrage des données selon le périmètre est fait où les données sont lues
-(``requetes``). Le code d'une ML ne peut être contrôlé qu'avec un jeu de données : ``codes_ml_inconnus``
-le fait pour le jeu en service.
+(``requetes``). Le code d'une ML n'est pas contrôlé ici (il dépend du jeu en service) : une entrée dont la
+ML est absente du jeu ne voit aucune ligne de détail (``requetes.perimetre``).
 """
 
 from __future__ import annotations
@@ -119,9 +119,6 @@ class Acces:
         """Le périmètre d'une identité, ou None si elle n'est pas dans le fichier (refus)."""
         entree = self.entree_de(email)
         return None if entree is None else entree.perimetre(email.strip().lower())
-
-    def codes_ml(self) -> set[str]:
-        return {e.code for e in self.entrees if e.profil == "ml" and e.code}
 
 
 def _texte_entree(numero: int, brute: dict) -> str:
@@ -226,11 +223,6 @@ def depuis_environnement() -> Acces | None:
     vide (mode local)."""
     valeur = os.environ.get(VARIABLE, "").strip()
     return charger(valeur) if valeur else None
-
-
-def codes_ml_inconnus(acces: Acces, codes_du_jeu: Iterable[str]) -> list[str]:
-    """Codes de ML du fichier d'accès absents du jeu de données en service (à signaler)."""
-    return sorted(acces.codes_ml() - set(codes_du_jeu))
 
 
 def libelle(perimetre: Perimetre, nom: str | None = None) -> str:

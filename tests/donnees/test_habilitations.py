@@ -124,8 +124,3 @@ def test_charger_et_environnement(tmp_path, monkeypatch):
     fichier.write_text('[[acces]]\nemail = "a@b.fr"\nprofil = "region"\ncode = "00"\n', encoding="utf-8")
     with pytest.raises(H.ErreurAcces, match="« 00 » n'est pas un code de région"):
         H.charger(fichier)
-
-
-def test_codes_ml_inconnus(acces):
-    assert H.codes_ml_inconnus(acces, ["ML0001", "ML0042"]) == []
-    assert H.codes_ml_inconnus(acces, ["ML0001"]) == ["ML0042"]
